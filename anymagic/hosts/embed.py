@@ -1,0 +1,24 @@
+"""``anymagic.embed()``: open the interactive shell on the caller's namespace."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def embed(header: str = "", local_ns: dict[str, Any] | None = None, global_ns: dict[str, Any] | None = None) -> None:
+    """Start the anymagic shell where it is called, seeing the caller's variables.
+
+    As in IPython, names assigned in the shell do not change the caller's locals; the
+    caller's globals are shared. Ctrl-D returns to the caller.
+    """
+    frame = sys._getframe(1)
+    namespace = dict(frame.f_globals if global_ns is None else global_ns)
+    namespace.update(frame.f_locals if local_ns is None else local_ns)
+    from anymagic.hosts.cli import Options, make_session
+    from anymagic.hosts.shell import run_interactive
+
+    session = make_session(Options(), namespace)
+    if header:
+        session.write(header.rstrip("\n") + "\n")
+    run_interactive(session, banner=False)

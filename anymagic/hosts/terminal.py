@@ -1,0 +1,42 @@
+"""The host behind the ``anymagic`` command: a terminal's stdout/stderr and a shell."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from anymagic.registry.host import BaseHost, _plain_repr
+
+
+class TerminalHost(BaseHost):
+    """Prints results as ``Out[n]: value`` (pretty-printed when long) and errors to stderr."""
+
+    def __init__(
+        self, user_ns: dict[str, Any] | None = None, data_dir: Path | None = None, *, show_out: bool = True
+    ) -> None:
+        super().__init__(user_ns, data_dir)
+        self.show_out = show_out
+
+    def display(self, obj: Any, *, execution_count: int | None = None) -> None:
+        text = _plain_repr(obj)
+        if len(text) > 80 and isinstance(obj, (dict, list, tuple, set, frozenset)):
+            import pprint
+
+            try:
+                text = pprint.pformat(obj, width=80)
+            except Exception:  # noqa: BLE001 - keep the plain repr
+                pass
+        if execution_count is None:
+            self.write(text + "\n")
+        elif self.show_out:
+            sep = "\n" if "\n" in text else ""
+            self.write(f"Out[{execution_count}]: {sep}{text}\n")
+
+    def write(self, text: str, stream: str = "stdout") -> None:
+        out = sys.stderr if stream == "stderr" else sys.stdout
+        try:
+            out.write(text)
+            out.flush()
+        except BrokenPipeError:  # `anymagic -c ... | head` must not crash
+            pass

@@ -1,0 +1,135 @@
+"""Find ``anymagic.magics`` and ``anymagic.extensions`` entry points without importing them.
+
+Scanning every installed distribution's metadata costs tens of milliseconds, so the
+result is cached in a JSON file keyed by ``sys.path`` and the modification time of each of
+its folders: installing or removing a distribution adds or removes a ``*.dist-info``
+folder, which changes its parent's mtime, so a changed install is seen and an unchanged
+one is never rescanned.  Reading the map never imports a plugin (nor importlib.metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+MAGICS_GROUP = "anymagic.magics"
+EXTENSIONS_GROUP = "anymagic.extensions"
+GROUPS = (MAGICS_GROUP, EXTENSIONS_GROUP)
+CACHE_VERSION = 1
+SELF = "anymagic"  # our own distribution: its entry points are the built-ins
+
+_META_SUFFIXES = (".dist-info", ".egg-info")
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """One entry point: ``name = value`` in ``group`` of distribution ``dist``."""
+
+    group: str
+    name: str
+    value: str
+    dist: str
+
+    @property
+    def module(self) -> str:
+        return self.value.partition(":")[0].strip()
+
+    @property
+    def attr(self) -> str | None:
+        attr = self.value.partition(":")[2].strip()
+        return attr or None
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalisation of a distribution name (``My_Pkg`` -> ``my-pkg``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def cache_key(path: list[str] | None = None) -> list[list[object]]:
+    """What, when unchanged, guarantees an unchanged set of distributions: each sys.path
+    entry and its mtime (a missing entry counts too, so creating it is seen)."""
+    key: list[list[object]] = [[sys.version]]
+    for entry in sys.path if path is None else path:
+        try:
+            mtime = os.stat(entry or ".").st_mtime_ns
+        except OSError:
+            mtime = None
+        key.append([entry, mtime])
+    return key
+
+
+def scan(path: list[str] | None = None) -> list[EntryPoint]:
+    """Read the entry points of our groups from every distribution on ``path``.
+
+    The first distribution of a name on sys.path wins, as importlib.metadata does.
+    """
+    seen: set[str] = set()
+    found: list[EntryPoint] = []
+    for entry in sys.path if path is None else path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for folder in names:
+            if not folder.endswith(_META_SUFFIXES):
+                continue
+            dist = normalize(folder.rsplit(".", 1)[0].split("-", 1)[0])
+            if dist in seen:
+                continue
+            seen.add(dist)
+            try:
+                text = Path(entry or ".", folder, "entry_points.txt").read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "anymagic." in text:
+                found.extend(parse_entry_points(text, dist))
+    return found
+
+
+def parse_entry_points(text: str, dist: str) -> list[EntryPoint]:
+    """Parse the INI-like ``entry_points.txt``, keeping only anymagic's groups."""
+    found: list[EntryPoint] = []
+    group = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+            continue
+        if group in GROUPS and "=" in line:
+            name, _, value = line.partition("=")
+            value = value.split("[", 1)[0].strip()  # drop "[extra]" markers
+            found.append(EntryPoint(group, name.strip(), value, dist))
+    return found
+
+
+def load(cache_file: Path | None) -> list[EntryPoint]:
+    """The entry points, from the cache when it is still valid, else by a scan (then cached)."""
+    key = cache_key()
+    if cache_file is not None:
+        try:
+            data = json.loads(cache_file.read_text("utf-8"))
+            if data.get("version") == CACHE_VERSION and data.get("key") == key:
+                return [EntryPoint(*row) for row in data["entry_points"]]
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+    found = scan()
+    if cache_file is not None:
+        _write_cache(cache_file, key, found)
+    return found
+
+
+def _write_cache(cache_file: Path, key: list[list[object]], found: list[EntryPoint]) -> None:
+    from .files import atomic_write_text
+
+    rows = [[ep.group, ep.name, ep.value, ep.dist] for ep in found]
+    payload = json.dumps({"version": CACHE_VERSION, "key": key, "entry_points": rows})
+    try:
+        atomic_write_text(cache_file, payload)
+    except OSError:
+        pass  # a read-only data directory only costs a rescan next time

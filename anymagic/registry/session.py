@@ -1,0 +1,518 @@
+"""The session: one host plus anymagic's registry, extensions and input syntax.
+
+A host (see :mod:`anymagic.registry.host`) builds one ``Session(host)`` and sends every
+cell through :meth:`Session.run_cell`.  The session is itself a host for magics and
+extensions: it forwards the protocol members to the real host and adds registration
+(``register_magics``, ``register_magic_function``, input transformers).
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import discovery
+from .decorators import magic_kinds, wants_expansion, wants_local_scope
+from .errors import PluginError, UsageError
+from .events import Events
+from .extensions import ExtensionManager
+from .registry import MagicRegistry
+from .syntax import RUNTIME_NAME, InputSyntax
+
+_current: Session | None = None
+_HIDDEN_FILES: set[str] = set()  # anymagic's own frames, left out of user tracebacks
+
+PyCF_ONLY_AST = 0x400
+PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
+CO_COROUTINE = 0x80
+
+
+def current_session() -> Session | None:
+    """The most recently started session (what ``register_line_magic`` registers into)."""
+    return _current
+
+
+def hide_from_tracebacks(filename: str) -> None:
+    """Leave frames of ``filename`` out of tracebacks shown to the user."""
+    _HIDDEN_FILES.add(filename)
+
+
+hide_from_tracebacks(__file__)
+
+#: Defaults of the ``Anymagic`` config section (see :mod:`anymagic.registry.config`).
+DEFAULTS: dict[str, Any] = {
+    "automagic": True,
+    "autoload": True,
+    "disabled_plugins": [],
+    "extensions": [],
+}
+
+
+@dataclass
+class CellResult:
+    """What running one cell produced."""
+
+    execution_count: int | None = None
+    result: Any = None
+    error: BaseException | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.error is None
+
+
+class Session:
+    """anymagic's side of a host; magics see it as ``self.shell``."""
+
+    def __init__(
+        self,
+        host: Any,
+        *,
+        config: Any = None,
+        entry_points: Iterable[discovery.EntryPoint] | None = None,
+        **options: Any,
+    ) -> None:
+        global _current
+        self.host = host
+        self.config = config
+        self.options = dict(DEFAULTS)
+        if config is not None and "Anymagic" in config:
+            self.options.update({k: v for k, v in config["Anymagic"].items() if k in DEFAULTS})
+        self.options.update(options)
+        env_disabled = os.environ.get("ANYMAGIC_DISABLE", "")
+        disabled = list(self.options["disabled_plugins"]) + [
+            name.strip() for name in env_disabled.split(",") if name.strip()
+        ]
+        autoload = self.options["autoload"] and not os.environ.get("ANYMAGIC_NO_AUTOLOAD")
+
+        if entry_points is None:
+            entry_points = discovery.load(self.cache_dir / "entry-points.json")
+        entry_points = list(entry_points)
+        self.registry = MagicRegistry(make_group=lambda cls: cls(shell=self))
+        self.registry.add_entry_points(
+            [ep for ep in entry_points if ep.group == discovery.MAGICS_GROUP], disabled, autoload
+        )
+        ext_points = {
+            ep.name: ep.module
+            for ep in entry_points
+            if ep.group == discovery.EXTENSIONS_GROUP and ep not in self.registry.disabled
+        }
+        self.extensions = ExtensionManager(self, ext_points)
+        self.syntax = InputSyntax(
+            is_magic=self.registry.__contains__,
+            is_shadowed=self._is_shadowed,
+            automagic=bool(self.options["automagic"]),
+        )
+        self.runtime = Runtime(self)
+        self._cell_counter = 0
+        self._compile_flags = 0
+        self.user_ns.setdefault(RUNTIME_NAME, self.runtime)
+        _current = self
+        for name, providers in self.registry.conflicts.items():
+            self.write(
+                f"anymagic: %{name} is claimed by {', '.join(providers)}; using the first "
+                "(disable the others with ANYMAGIC_DISABLE)\n",
+                "stderr",
+            )
+        for name in self.options["extensions"]:
+            self.load_extension_safely(name)
+
+    # -- the host protocol, forwarded -----------------------------------------------------
+    @property
+    def user_ns(self) -> dict[str, Any]:
+        return self.host.user_ns
+
+    @property
+    def history(self) -> Any:
+        return self.host.history
+
+    @property
+    def events(self) -> Events:
+        return self.host.events
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.host.data_dir)
+
+    @property
+    def cache_dir(self) -> Path:
+        return Path(self.host.data_dir) / "cache"
+
+    def write(self, text: str, stream: str = "stdout") -> None:
+        self.host.write(text, stream)
+
+    def display(self, obj: Any, *, execution_count: int | None = None) -> None:
+        self.host.display(obj, execution_count=execution_count)
+
+    def system(self, cmd: str, *, capture: bool = False) -> int | list[str]:
+        return self.host.system(cmd, capture=capture)
+
+    @property
+    def execution_count(self) -> int:
+        """The number the next stored cell gets."""
+        return len(self.history)
+
+    # -- registration (what extensions and users call) ------------------------------------
+    def register_magics(self, *groups: Any) -> None:
+        """Register Magics classes or instances (IPython's ``register_magics``)."""
+        owner = self.extensions.current
+        provider = f"extension:{owner}" if owner else "user"
+        for group in groups:
+            instance = self.registry.group_instance(group) if isinstance(group, type) else group
+            if not hasattr(instance, "magics"):
+                raise TypeError(f"{group!r} is not a Magics class or instance")
+            self.registry.register_group(instance, provider, owner)
+        if owner:
+            self.extensions.on_undo(lambda: self.registry.unregister_owner(owner))
+
+    def register_magic_function(
+        self, func: Callable[..., Any], magic_kind: str | tuple[str, ...] = "line", magic_name: str | None = None
+    ) -> None:
+        """Register a plain function as a magic (``magic_kind``: 'line', 'cell' or both)."""
+        kinds = (magic_kind,) if isinstance(magic_kind, str) else tuple(magic_kind)
+        if kinds == ("line_cell",):
+            kinds = ("line", "cell")
+        owner = self.extensions.current
+        provider = f"extension:{owner}" if owner else "user"
+        for kind in kinds:
+            name = magic_name or magic_kinds(func).get(kind) or func.__name__
+            self.registry.register(kind, name, func, provider, owner)
+        if owner:
+            self.extensions.on_undo(lambda: self.registry.unregister_owner(owner))
+
+    def register_magic_alias(
+        self, alias_name: str, magic_name: str, magic_kind: str = "line", magic_params: str | None = None
+    ) -> None:
+        """Make ``%alias_name`` run ``%magic_name`` (with ``magic_params`` prepended)."""
+        prefix = (magic_params + " ") if magic_params else ""
+        if magic_kind == "line":
+
+            def alias(line: str) -> Any:
+                return self.run_line_magic(magic_name, prefix + line, expand=False)
+        else:
+
+            def alias(line: str, cell: str) -> Any:  # type: ignore[misc]
+                return self.run_cell_magic(magic_name, prefix + line, cell)
+
+        alias.__doc__ = f"Alias for `%{'%' if magic_kind == 'cell' else ''}{magic_name}`."
+        alias._ipython_no_var_expand = True  # type: ignore[attr-defined]  # expanded by the target
+        self.register_magic_function(alias, magic_kind, alias_name)
+
+    def add_input_transformer(self, fn: Callable[..., Any], priority: int = 500, *, cell: bool = False) -> None:
+        """Add a line transform (see :class:`InputSyntax`) or, with ``cell=True``, a cell transform."""
+        if cell:
+            self.syntax.add_cell_transform(fn, priority)
+            self.extensions.on_undo(lambda: self.syntax.remove_cell_transform(fn))
+        else:
+            self.syntax.add_line_transform(fn, priority)
+            self.extensions.on_undo(lambda: self.syntax.remove_line_transform(fn))
+
+    def register_event(self, event: str, function: Callable[..., Any]) -> None:
+        """Register an event callback; an extension's are removed when it unloads."""
+        self.events.register(event, function)
+        self.extensions.on_undo(lambda: self.events.unregister(event, function))
+
+    def load_extension_safely(self, name: str) -> str | None:
+        """Load an extension, reporting (not raising) any failure; for start-up lists."""
+        try:
+            return self.extensions.load(name)
+        except (UsageError, PluginError) as exc:
+            self.write(f"anymagic: {exc}\n", "stderr")
+            return None
+
+    # -- dispatch ---------------------------------------------------------------------------
+    def find_magic(self, name: str, kind: str = "line") -> Callable[..., Any] | None:
+        """The function for a magic, importing its plugin if needed (None when unknown)."""
+        return self.registry.find(kind, name)
+
+    def run_line_magic(
+        self, name: str, line: str, *, local_ns: dict[str, Any] | None = None, expand: bool = True
+    ) -> Any:
+        """Run ``%name line``; ``local_ns`` is the caller's locals (for expansion and local scope)."""
+        if name.startswith("%"):
+            raise UsageError(f"Cell magic `%%{name[1:]}` must be the first line of a cell.")
+        if not name:
+            raise UsageError("A magic name must follow %: try %lsmagic for the list.")
+        func = self.registry.require("line", name)
+        if expand and wants_expansion(func):
+            from .expansion import expand as expand_vars
+
+            line = expand_vars(line, self.user_ns, local_ns)
+        if wants_local_scope(func):
+            return func(line, local_ns=self.user_ns if local_ns is None else local_ns)
+        return func(line)
+
+    def run_cell_magic(
+        self, name: str, line: str, cell: str, *, local_ns: dict[str, Any] | None = None
+    ) -> Any:
+        """Run a ``%%name line`` cell with ``cell`` as its body."""
+        if not name:
+            raise UsageError("A magic name must follow %%: try %lsmagic for the list.")
+        func = self.registry.require("cell", name)
+        if wants_expansion(func):
+            from .expansion import expand as expand_vars
+
+            line = expand_vars(line, self.user_ns, local_ns)
+        if wants_local_scope(func):
+            return func(line, cell, local_ns=self.user_ns if local_ns is None else local_ns)
+        return func(line, cell)
+
+    # -- running cells ----------------------------------------------------------------------
+    def transform_cell(self, source: str) -> str:
+        """Plain Python for a cell's source (magics translated)."""
+        return self.syntax.transform(source)
+
+    def cache_source(self, source: str, label: int | str | None = None) -> str:
+        """Register ``source`` in linecache under a unique name; return that name.
+
+        Tracebacks, ``inspect.getsource`` and line_profiler then see code typed at a prompt.
+        """
+        self._cell_counter += 1
+        label = self._cell_counter if label is None else label
+        name = f"<anymagic-input-{label}-{self._cell_counter}>"
+        lines = source.splitlines(keepends=True)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        linecache.cache[name] = (len(source), None, lines, name)
+        return name
+
+    def compile(self, source: str, filename: str | None = None, mode: str = "exec") -> Any:
+        """Compile translated Python, keeping ``from __future__`` imports across cells."""
+        filename = filename or self.cache_source(source)
+        code = compile(source, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True)
+        self._compile_flags |= code.co_flags & _FUTURE_FLAGS
+        return code
+
+    def run_cell(
+        self, source: str, *, store_history: bool = False, silent: bool = False, filename: str | None = None
+    ) -> CellResult:
+        """Run a cell as typed: translate, compile, execute, show its value, fire events.
+
+        ``filename`` names a script the cell came from (tracebacks then show that name).
+        """
+        result = CellResult()
+        if store_history:
+            result.execution_count = self.execution_count
+            self._store_input(source)
+        self.user_ns[RUNTIME_NAME] = self.runtime
+        self.events.trigger("pre_execute")
+        if not silent:
+            self.events.trigger("pre_run_cell", result)
+        try:
+            result.result = self._execute(source, result.execution_count, silent, filename)
+        except SystemExit:
+            raise
+        except BaseException as exc:  # shown to the user; the host keeps running
+            result.error = exc
+            self.show_exception(exc)
+        self.events.trigger("post_execute")
+        if not silent:
+            self.events.trigger("post_run_cell", result)
+        return result
+
+    def _store_input(self, source: str) -> None:
+        """Append to the numbered history and keep IPython's ``In``/``_i``/``_ii``/``_iN``."""
+        ns = self.user_ns
+        self.history.append(source)
+        count = len(self.history) - 1
+        ns["In"] = ns["_ih"] = self.history
+        ns["_iii"], ns["_ii"], ns["_i"] = ns.get("_ii", ""), ns.get("_i", ""), ns.get("_i00", "")
+        ns["_i00"] = ns[f"_i{count}"] = source
+
+    def _execute(self, source: str, count: int | None, silent: bool, filename: str | None) -> Any:
+        cleaned = self.syntax.cleanup(source)
+        python = self.syntax.translate(cleaned)
+        if filename is None:
+            filename = self.cache_source(cleaned, count)
+        else:
+            lines = [line + "\n" for line in cleaned.splitlines()]
+            linecache.cache[filename] = (len(cleaned), None, lines, filename)
+        flags = self._compile_flags | PyCF_ONLY_AST | PyCF_ALLOW_TOP_LEVEL_AWAIT
+        tree = compile(python, filename, "exec", flags, True)
+        import ast
+
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(python):
+            last = ast.Expression(tree.body.pop().value)
+        ns = self.user_ns
+        if tree.body:
+            self._run_code(self.compile_ast(tree, filename, "exec"), ns)
+        if last is None:
+            return None
+        value = self._run_code(self.compile_ast(last, filename, "eval"), ns)
+        if value is not None and not silent:
+            self.show_result(value, count)
+        return value
+
+    def compile_ast(self, tree: Any, filename: str, mode: str) -> Any:
+        code = compile(tree, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True)
+        self._compile_flags |= code.co_flags & _FUTURE_FLAGS
+        return code
+
+    def _run_code(self, code: Any, ns: dict[str, Any]) -> Any:
+        value = eval(code, ns)  # noqa: S307 - running the user's own code is the point
+        if code.co_flags & CO_COROUTINE:
+            import asyncio
+
+            value = asyncio.run(value) if _no_running_loop() else _run_in_thread(value)
+        return value
+
+    def show_result(self, value: Any, count: int | None) -> None:
+        """Store a cell's value in ``_``, ``__``, ``___``, ``Out`` and ``_N``, then display it."""
+        ns = self.user_ns
+        ns["___"], ns["__"], ns["_"] = ns.get("__", ""), ns.get("_", ""), value
+        out = ns.setdefault("Out", {})
+        ns.setdefault("_oh", out)
+        if count is not None:
+            out[count] = value
+            ns[f"_{count}"] = value
+        self.display(value, execution_count=count if count is not None else 0)
+
+    def show_exception(self, exc: BaseException) -> None:
+        """Show an error the way a user wants it: one line for usage errors, else a traceback."""
+        self.write(format_exception(exc), "stderr")
+
+    # -- help ---------------------------------------------------------------------------------
+    def _is_shadowed(self, name: str) -> bool:
+        import builtins
+
+        return name in self.user_ns or hasattr(builtins, name)
+
+
+_FUTURE_FLAGS = 0
+for _feature in __import__("__future__").all_feature_names:
+    _FUTURE_FLAGS |= getattr(__import__("__future__"), _feature).compiler_flag
+
+
+def _ends_with_semicolon(python: str) -> bool:
+    """IPython's rule: a trailing ``;`` on the last line hides the value."""
+    for line in reversed(python.rstrip().splitlines()):
+        stripped = line.split("#", 1)[0].rstrip()
+        if stripped:
+            return stripped.endswith(";")
+    return False
+
+
+def _no_running_loop() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True
+    return False
+
+
+def _run_in_thread(coro: Any) -> Any:
+    """Run a top-level ``await`` cell when the host already runs an event loop."""
+    import asyncio
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def format_exception(exc: BaseException) -> str:
+    """A traceback without anymagic's own frames; one line for usage and plugin errors."""
+    if isinstance(exc, UsageError):
+        return f"UsageError: {exc}\n"
+    if isinstance(exc, PluginError):
+        return f"anymagic: could not load plugin {exc}\n(%lsmagic -v shows details; everything else still works)\n"
+    if isinstance(exc, KeyboardInterrupt) and not _user_frames(exc.__traceback__):
+        return "KeyboardInterrupt\n"
+    te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
+    _strip_frames(te)
+    return "".join(te.format())
+
+
+def _user_frames(tb: Any) -> list[Any]:
+    return [f for f, _ in traceback.walk_tb(tb) if f.f_code.co_filename not in _HIDDEN_FILES]
+
+
+def _strip_frames(te: traceback.TracebackException) -> None:
+    seen: set[int] = set()
+    while te is not None and id(te) not in seen:
+        seen.add(id(te))
+        te.stack = traceback.StackSummary.from_list(
+            [frame for frame in te.stack if frame.filename not in _HIDDEN_FILES]
+        )
+        te = te.__cause__ or te.__context__  # type: ignore[assignment]
+
+
+class Runtime:
+    """The object generated code calls (``__anymagic__.line(...)``); reads the caller's frame."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __repr__(self) -> str:
+        return "<anymagic runtime>"
+
+    @staticmethod
+    def _locals() -> dict[str, Any] | None:
+        frame = sys._getframe(2)
+        return frame.f_locals if frame.f_locals is not frame.f_globals else None
+
+    def line(self, name: str, line: str) -> Any:
+        return self._session.run_line_magic(name, line, local_ns=self._locals())
+
+    def cell(self, name: str, line: str, cell: str) -> Any:
+        return self._session.run_cell_magic(name, line, cell, local_ns=self._locals())
+
+    def system(self, cmd: str) -> None:
+        from .expansion import expand
+
+        session = self._session
+        status = session.system(expand(cmd, session.user_ns, self._locals()))
+        session.user_ns["_exit_code"] = status
+
+    def getoutput(self, cmd: str) -> list[str]:
+        from .expansion import expand
+
+        session = self._session
+        lines = session.system(expand(cmd, session.user_ns, self._locals()), capture=True)
+        return LineList(lines if isinstance(lines, list) else [])
+
+    def help(self, name: str, detail: int = 0) -> None:
+        from .help import show_help
+
+        show_help(self._session, name, detail, self._locals())
+
+
+class LineList(list):
+    """Captured output lines; ``.s``, ``.n`` and ``.l`` as in IPython's SList."""
+
+    @property
+    def s(self) -> str:
+        return " ".join(self)
+
+    @property
+    def n(self) -> str:
+        return "\n".join(self)
+
+    @property
+    def l(self) -> list[str]:  # noqa: E743 - IPython's name
+        return list(self)
+
+
+hide_from_tracebacks(__file__)
