@@ -34,7 +34,7 @@ def load_config(data_dir: Path, overrides: list[str] | None = None) -> Any:
             if "=" not in item or "." not in item.split("=", 1)[0]:
                 raise UsageError(f"not a setting (want --Class.trait=value): {item}")
         try:
-            config.merge(KVArgParseConfigLoader(overrides).load_config())
+            config.merge(KVArgParseConfigLoader(overrides, classes=[options_class()]).load_config())
         except SystemExit:
             raise UsageError(f"bad setting: {' '.join(overrides)}") from None
     return config

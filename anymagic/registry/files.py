@@ -9,7 +9,16 @@ from pathlib import Path
 
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) owner-only (0700) if missing; return it."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    missing = []
+    probe = Path(path)
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):  # each folder we create is owner-only, not just the last
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
     return path
 
 

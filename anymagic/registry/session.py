@@ -83,7 +83,10 @@ class Session:
         self.config = config
         self.options = dict(DEFAULTS)
         if config is not None and "Anymagic" in config:
-            self.options.update({k: v for k, v in config["Anymagic"].items() if k in DEFAULTS})
+            from .config import options_class  # traitlets converts command-line strings
+
+            configured = options_class()(config=config)
+            self.options.update({k: getattr(configured, k) for k in DEFAULTS})
         self.options.update(options)
         env_disabled = os.environ.get("ANYMAGIC_DISABLE", "")
         disabled = list(self.options["disabled_plugins"]) + [
@@ -338,8 +341,9 @@ class Session:
         import ast
 
         last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(python):
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
+            silent = silent or _ends_with_semicolon(python)
         ns = self.user_ns
         if tree.body:
             self._run_code(self.compile_ast(tree, filename, "exec"), ns)

@@ -1,0 +1,63 @@
+"""Shared fixtures: every test runs with private data directories, never the user's home."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """ANYMAGIC_DIR, IPYTHONDIR and JUPYTER_* point at temporary folders for every test."""
+    base = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("ANYMAGIC_DIR", "anymagic"),
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+    ):
+        monkeypatch.setenv(var, str(base / sub))
+    monkeypatch.delenv("ANYMAGIC_DISABLE", raising=False)
+    monkeypatch.delenv("ANYMAGIC_NO_AUTOLOAD", raising=False)
+    return base / "anymagic"
+
+
+class Shell:
+    """An in-process session on a BaseHost whose output is captured per cell."""
+
+    def __init__(self, data_dir: Path, **options: object) -> None:
+        from anymagic import BaseHost
+
+        self.host = BaseHost(data_dir=data_dir)
+        self.session = self.host.attach(**options)
+
+    def run(self, source: str, store_history: bool = True) -> tuple[str, str, object]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            result = self.session.run_cell(source, store_history=store_history)
+        return out.getvalue(), err.getvalue(), result
+
+    @property
+    def ns(self) -> dict:
+        return self.session.user_ns
+
+
+@pytest.fixture
+def shell(private_dirs: Path) -> Shell:
+    return Shell(private_dirs)
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The current environment (already private) plus ``extra``."""
+    env = dict(os.environ)
+    env.update(extra)
+    return env

@@ -1,0 +1,204 @@
+"""Running cells through a session: results, errors, history names, help, completion, config."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import textwrap
+
+import pytest
+
+from anymagic import BaseHost, UsageError
+from anymagic.registry.completion import complete
+from anymagic.registry.help import help_text
+
+
+def test_expression_value_is_displayed_and_stored(shell):
+    out, err, result = shell.run("x = 20\nx + 1")
+    assert (out, err, result.result) == ("Out[1]: 21\n", "", 21)
+    shell.run("'b'")
+    assert shell.ns["_"] == "b" and shell.ns["__"] == 21 and shell.ns["Out"] == {1: 21, 2: "b"}
+    assert shell.ns["_1"] == 21 and shell.ns["In"] == ["", "x = 20\nx + 1", "'b'"]
+    assert shell.ns["_i2"] == "'b'" and shell.ns["_i"] == "x = 20\nx + 1"
+
+
+def test_trailing_semicolon_hides_the_value(shell):
+    out, _, result = shell.run("1 + 1;")
+    assert out == "" and result.result == 2
+
+
+def test_none_is_not_displayed(shell):
+    assert shell.run("None")[0] == ""
+
+
+def test_traceback_shows_the_cell_lines_not_anymagic(shell):
+    out, err, result = shell.run("def boom():\n    raise ValueError('bad value')\nboom()")
+    assert isinstance(result.error, ValueError)
+    assert 'File "<anymagic-input-1-1>", line 3, in <module>' in err
+    assert "raise ValueError('bad value')" in err
+    assert "session.py" not in err and err.rstrip().endswith("ValueError: bad value")
+
+
+def test_syntax_error_is_shown_plainly(shell):
+    _, err, result = shell.run("x = = 1")
+    assert isinstance(result.error, SyntaxError)
+    assert "SyntaxError: invalid syntax" in err and "session.py" not in err
+
+
+def test_keyboard_interrupt_returns_to_the_host(shell):
+    _, err, result = shell.run("raise KeyboardInterrupt")
+    assert isinstance(result.error, KeyboardInterrupt)
+    assert "KeyboardInterrupt" in err
+    assert shell.run("2")[2].result == 2
+
+
+def test_system_exit_propagates(shell):
+    with pytest.raises(SystemExit):
+        shell.run("import sys; sys.exit(3)")
+
+
+def test_cell_source_is_in_linecache(shell):
+    shell.run("def typed_here(a):\n    return a * 2\n")
+    source = inspect.getsource(shell.ns["typed_here"])
+    assert source == "def typed_here(a):\n    return a * 2\n"
+
+
+def test_future_imports_persist(shell):
+    shell.run("from __future__ import annotations")
+    shell.run("def f(x: undefined_name) -> None: pass")
+    assert shell.ns["f"].__annotations__ == {"x": "undefined_name", "return": "None"}
+
+
+def test_top_level_await(shell):
+    out, err, result = shell.run("import asyncio\nawait asyncio.sleep(0, result=7)")
+    assert err == "" and result.result == 7
+
+
+def test_shell_commands(shell, tmp_path):
+    (tmp_path / "f1.txt").write_text("x")
+    shell.ns["where"] = str(tmp_path)
+    out, err, result = shell.run("files = !ls $where\nfiles")
+    assert result.result == ["f1.txt"]
+    assert shell.run("!!echo a b")[2].result == ["a b"]
+    assert shell.run("files.s")[2].result == "f1.txt"
+    shell.run("!exit 4")
+    assert shell.ns["_exit_code"] == 4
+    assert shell.run("!echo $$HOME")[2].error is None
+
+
+def test_events_fire_and_failing_callback_is_reported(shell):
+    seen = []
+    events = shell.session.events
+    events.register("pre_run_cell", lambda info: seen.append("pre"))
+    events.register("post_run_cell", lambda result: seen.append(("post", result.result)))
+
+    def broken(result):
+        raise RuntimeError("callback broke")
+
+    events.register("post_run_cell", broken)
+    out, err, result = shell.run("5")
+    assert seen == ["pre", ("post", 5)]
+    assert "Error in callback" in err and "callback broke" in err
+    assert result.result == 5
+    with pytest.raises(KeyError, match="unknown event"):
+        events.register("no_such_event", print)
+
+
+def test_help_for_objects_and_magics(shell):
+    shell.run("def documented(a, b=2):\n    'Adds things.'\n    return a + b")
+    out, _, _ = shell.run("documented?")
+    assert "Signature: documented(a, b=2)" in out and "Adds things." in out
+    out, _, _ = shell.run("documented??")
+    assert "return a + b" in out
+    out, _, _ = shell.run("%lsmagic?")
+    assert "List the line and cell magics" in out and "usage: %lsmagic [-v]" in out
+    assert "Provided by: anymagic" in out
+    _, err, _ = shell.run("nothing_here?")
+    assert err == "UsageError: Object `nothing_here` not found.\n"
+    assert "Type:" in help_text(shell.session, "os.path.join") if shell.run("import os") else True
+
+
+def test_completion(shell, tmp_path):
+    session = shell.session
+    c = complete(session, "%lsm")
+    assert c.matches == ["%lsmagic"] and c.start == 0
+    assert complete(session, "%lsmagic -").matches == ["--verbose", "-v"]
+    shell.run("import os\nmy_variable = 1")
+    assert "my_variable" in complete(session, "my_va").matches
+    assert "os.path" in complete(session, "os.pa").matches
+    (tmp_path / "somefile.txt").write_text("")
+    (tmp_path / "somedir").mkdir()
+    assert complete(session, f"!cat {tmp_path}/some").matches == [
+        f"{tmp_path}/somedir/",
+        f"{tmp_path}/somefile.txt",
+    ]
+    assert complete(session, f"open('{tmp_path}/somef").matches == [f"{tmp_path}/somefile.txt"]
+
+
+def test_automagic_respects_shadowing(shell):
+    out, _, _ = shell.run("automagic")
+    assert out == "Automagic is OFF.\n"
+    shell.run("%automagic on")
+    shell.run("lsmagic = 5")
+    assert shell.run("lsmagic")[2].result == 5
+
+
+def test_config_magic(shell):
+    out, _, _ = shell.run("%config")
+    assert "Anymagic" in out
+    shell.run("%config Anymagic.automagic = False")
+    assert shell.session.syntax.automagic is False
+    _, err, result = shell.run("%config Anymagic.automagic = 'not a bool'")
+    assert err.startswith("UsageError: %config: Anymagic.automagic:") and err.count("\n") <= 2
+    assert shell.session.syntax.automagic is False
+    _, err, _ = shell.run("%config Anymagic.nope = 1")
+    assert "has no option 'nope'" in err
+    _, err, _ = shell.run("%config Nope")
+    assert "no configurable named 'Nope'" in err
+
+
+def test_config_file_and_command_line(tmp_path):
+    from anymagic.registry.config import load_config
+
+    assert load_config(tmp_path) is None
+    (tmp_path / "anymagic_config.py").write_text("c.Anymagic.automagic = False\n")
+    config = load_config(tmp_path, ["--Anymagic.extensions=['autocall']"])
+    session = BaseHost(data_dir=tmp_path).attach(config=config)
+    assert session.syntax.automagic is False
+    assert "anymagic.extensions.autocall" in session.extensions.loaded
+    (tmp_path / "anymagic_config.py").write_text("c.Anymagic.automagic = (\n")
+    with pytest.raises(UsageError, match="could not be loaded"):
+        load_config(tmp_path)
+    with pytest.raises(UsageError, match="not a setting"):
+        load_config(tmp_path / "none", ["--novalue"])
+
+
+def test_data_dir_is_private(shell, private_dirs):
+    assert oct(os.stat(private_dirs).st_mode & 0o777) == "0o700"
+    cache = private_dirs / "cache" / "entry-points.json"
+    assert oct(os.stat(cache).st_mode & 0o777) == "0o600"
+
+
+def test_magic_overview(shell):
+    out, _, _ = shell.run("%magic")
+    assert "%%name args" in out and "!cmd" in out
+
+
+def test_lsmagic_groups_by_provider(shell):
+    out, _, _ = shell.run("%lsmagic")
+    assert "Available line magics:" in out
+    assert "  anymagic: %autocall  %automagic  %config" in out
+    assert "Automagic is ON" in out
+
+
+def test_pasted_doctest_runs(shell):
+    source = textwrap.dedent(
+        """\
+        >>> a = 2
+        >>> for i in range(2):
+        ...     a += i
+        >>> a
+        3
+        """
+    )
+    assert shell.run(source)[2].result == 3
