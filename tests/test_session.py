@@ -162,7 +162,7 @@ def test_config_file_and_command_line(tmp_path):
 
     assert load_config(tmp_path) is None
     (tmp_path / "anymagic_config.py").write_text("c.Anymagic.automagic = False\n")
-    config = load_config(tmp_path, ["--Anymagic.extensions=['autocall']"])
+    config = load_config(tmp_path, ["--Anymagic.extensions=autocall"])
     session = BaseHost(data_dir=tmp_path).attach(config=config)
     assert session.syntax.automagic is False
     assert "anymagic.extensions.autocall" in session.extensions.loaded

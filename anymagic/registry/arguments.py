@@ -47,7 +47,11 @@ class MagicArgumentParser(argparse.ArgumentParser):
         raise UsageError(message.strip() if message else f"{self.prog}: exited", None)
 
     def parse_argstring(self, argstring: str) -> argparse.Namespace:
-        return self.parse_args(split_args(argstring, self.prog))
+        try:
+            argv = split_args(argstring, self.prog)
+        except UsageError as exc:
+            raise UsageError(exc.args[0], self.format_usage()) from None
+        return self.parse_args(argv)
 
 
 def split_args(argstring: str, prog: str = "magic") -> list[str]:

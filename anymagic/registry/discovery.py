@@ -19,7 +19,7 @@ from pathlib import Path
 MAGICS_GROUP = "anymagic.magics"
 EXTENSIONS_GROUP = "anymagic.extensions"
 GROUPS = (MAGICS_GROUP, EXTENSIONS_GROUP)
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 SELF = "anymagic"  # our own distribution: its entry points are the built-ins
 
 _META_SUFFIXES = (".dist-info", ".egg-info")
@@ -108,27 +108,39 @@ def parse_entry_points(text: str, dist: str) -> list[EntryPoint]:
     return found
 
 
+CACHE_SLOTS = 8  # keys remembered: running from a few folders must not rescan each time
+
+
 def load(cache_file: Path | None) -> list[EntryPoint]:
-    """The entry points, from the cache when it is still valid, else by a scan (then cached)."""
+    """The entry points, from the cache when it is still valid, else by a scan (then cached).
+
+    The cache keeps the last few keys (``sys.path[0]`` differs between ``python -m`` runs
+    from different folders), most recent first.
+    """
     key = cache_key()
+    slots: list[dict] = []
     if cache_file is not None:
         try:
             data = json.loads(cache_file.read_text("utf-8"))
-            if data.get("version") == CACHE_VERSION and data.get("key") == key:
-                return [EntryPoint(*row) for row in data["entry_points"]]
+            if data.get("version") == CACHE_VERSION:
+                slots = [slot for slot in data["slots"] if isinstance(slot, dict)]
+                for slot in slots:
+                    if slot.get("key") == key:
+                        return [EntryPoint(*row) for row in slot["entry_points"]]
         except (OSError, ValueError, TypeError, KeyError):
-            pass
+            slots = []
     found = scan()
     if cache_file is not None:
-        _write_cache(cache_file, key, found)
+        rows = [[ep.group, ep.name, ep.value, ep.dist] for ep in found]
+        slots = [{"key": key, "entry_points": rows}, *slots][:CACHE_SLOTS]
+        _write_cache(cache_file, slots)
     return found
 
 
-def _write_cache(cache_file: Path, key: list[list[object]], found: list[EntryPoint]) -> None:
+def _write_cache(cache_file: Path, slots: list[dict]) -> None:
     from .files import atomic_write_text
 
-    rows = [[ep.group, ep.name, ep.value, ep.dist] for ep in found]
-    payload = json.dumps({"version": CACHE_VERSION, "key": key, "entry_points": rows})
+    payload = json.dumps({"version": CACHE_VERSION, "slots": slots})
     try:
         atomic_write_text(cache_file, payload)
     except OSError:
