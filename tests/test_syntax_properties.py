@@ -127,7 +127,7 @@ MAGIC_LINE = st.one_of(
     indent=st.booleans(),
 )
 def test_lines_with_magics_compile(parts: list[tuple[bool, str]], indent: bool) -> None:
-    body = "\n".join(text for _, text in parts)
+    body = "\n".join(text for _, text in parts) + "\npass"  # a block of only comments is invalid
     source = "if x:\n" + "\n".join("    " + line for line in body.split("\n")) if indent else body
     out = InputSyntax().translate(source)
     assert out.count("\n") == source.count("\n")

@@ -57,7 +57,7 @@ class ExtensionManager:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 raise UsageError(f"No module or extension named {name!r}.") from None
             raise PluginError(f"extension {name!r}", exc) from exc
         except Exception as exc:
@@ -71,14 +71,30 @@ class ExtensionManager:
 
     def _run_hook(self, module_name: str, hook: Callable[[Any], Any]) -> None:
         previous, self.current = self.current, module_name
+        before = self._callbacks()
         try:
             hook(self.session)
         except Exception as exc:
             self.current = previous
+            self._track_events(module_name, before)
             self._rollback(module_name)
             raise PluginError(f"extension {module_name!r}", exc) from exc
         finally:
             self.current = previous
+        self._track_events(module_name, before)
+
+    def _callbacks(self) -> dict[str, list[Callable[..., Any]]]:
+        callbacks = getattr(self.session.events, "callbacks", None)
+        return {event: list(fns) for event, fns in (callbacks or {}).items()}
+
+    def _track_events(self, module_name: str, before: dict[str, list[Callable[..., Any]]]) -> None:
+        """Also undo callbacks the hook put straight on ``host.events`` (IPython style)."""
+        events = self.session.events
+        for event, fns in self._callbacks().items():
+            for fn in fns:
+                if fn not in before.get(event, ()):
+                    undo = self._undo.setdefault(module_name, [])
+                    undo.append(lambda event=event, fn=fn: events.unregister(event, fn))
 
     def _rollback(self, module_name: str) -> None:
         for action in reversed(self._undo.pop(module_name, [])):

@@ -216,4 +216,12 @@ class MagicRegistry:
             prefix = "%%" if other == "cell" else "%"
             hint = f" (there is a {other} magic: {prefix}{name})"
         label = "Line" if kind == "line" else "Cell"
+        magic = f"{'%' if kind == 'line' else '%%'}{name}"
+        for plugin in self.plugins.values():
+            if plugin.error and name in plugin.names:  # say why, not just "not found"
+                why = plugin.error.splitlines()[-1]
+                raise UsageError(
+                    f"{label} magic function `{magic}` is not available: "
+                    f"plugin {plugin.dist} ({plugin.value}) failed to load: {why}"
+                )
         raise UsageError(f"{label} magic function `{'%' if kind == 'line' else '%%'}{name}` not found{hint}.")
