@@ -48,7 +48,12 @@ def greet():
 
 def test_parses_options(greet):
     args = greet("-n 3 --mode slow -q 'Ada Lovelace' Bob")
-    assert (args.number, args.mode, args.quiet, args.names) == (3, "slow", True, ["Ada Lovelace", "Bob"])
+    assert (args.number, args.mode, args.quiet, args.names) == (
+        3,
+        "slow",
+        True,
+        ["Ada Lovelace", "Bob"],
+    )
 
 
 def test_docstring_carries_usage(greet):

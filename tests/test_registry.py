@@ -200,7 +200,9 @@ def test_conflicts_resolve_deterministically(tmp_path, capsys):
         EntryPoint("anymagic.magics", "dup", "mod_b:f", "b-dist"),
         EntryPoint("anymagic.magics", "dup", "mod_a:f", "a-dist"),
         EntryPoint("anymagic.magics", "lsmagic", "evil:f", "aaa-evil"),
-        EntryPoint("anymagic.magics", "lsmagic", "anymagic.core_magics.basic:BasicMagics", "anymagic"),
+        EntryPoint(
+            "anymagic.magics", "lsmagic", "anymagic.core_magics.basic:BasicMagics", "anymagic"
+        ),
     ]
     session = BaseHost(data_dir=tmp_path).attach(entry_points=eps)
     registry = session.registry
@@ -214,7 +216,9 @@ def test_conflicts_resolve_deterministically(tmp_path, capsys):
 def test_broken_plugin_is_named_and_skipped(tmp_path, capsys):
     eps = [
         EntryPoint("anymagic.magics", "broken", "no_such_module_xyz:f", "broken-dist"),
-        EntryPoint("anymagic.magics", "lsmagic", "anymagic.core_magics.basic:BasicMagics", "anymagic"),
+        EntryPoint(
+            "anymagic.magics", "lsmagic", "anymagic.core_magics.basic:BasicMagics", "anymagic"
+        ),
     ]
     session = BaseHost(data_dir=tmp_path).attach(entry_points=eps)
     result = session.run_cell("%broken")
@@ -224,13 +228,18 @@ def test_broken_plugin_is_named_and_skipped(tmp_path, capsys):
     assert "ModuleNotFoundError" in err and "Traceback" not in err
     assert session.run_cell("1 + 1").result == 2
     session.run_cell("%lsmagic -v")
-    assert "Failed to load broken-dist (no_such_module_xyz:f): ModuleNotFoundError" in capsys.readouterr().out
+    assert (
+        "Failed to load broken-dist (no_such_module_xyz:f): ModuleNotFoundError"
+        in capsys.readouterr().out
+    )
 
 
 def test_disabled_and_no_autoload(tmp_path, monkeypatch):
     eps = [
         EntryPoint("anymagic.magics", "third", "m:f", "third-party"),
-        EntryPoint("anymagic.magics", "lsmagic", "anymagic.core_magics.basic:BasicMagics", "anymagic"),
+        EntryPoint(
+            "anymagic.magics", "lsmagic", "anymagic.core_magics.basic:BasicMagics", "anymagic"
+        ),
     ]
     session = BaseHost(data_dir=tmp_path).attach(entry_points=eps, disabled_plugins=["Third_Party"])
     assert "third" not in session.registry and "lsmagic" in session.registry

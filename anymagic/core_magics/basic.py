@@ -29,7 +29,12 @@ class BasicMagics(Magics):
     """Listing magics and explaining the syntax."""
 
     @magic_arguments()
-    @argument("-v", "--verbose", action="store_true", help="show where each magic comes from, load errors and conflicts")
+    @argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show where each magic comes from, load errors and conflicts",
+    )
     @line_magic
     def lsmagic(self, line: str) -> None:
         """List the line and cell magics, grouped by the package that provides them."""
@@ -50,7 +55,11 @@ class BasicMagics(Magics):
                 for name, binding in sorted(bindings.items()):
                     out.append(f"    {prefix}{name:<20} {binding.source}")
             out.append("")
-        state = "ON, % prefix IS NOT needed" if self.shell.syntax.automagic else "OFF, % prefix IS needed"
+        state = (
+            "ON, % prefix IS NOT needed"
+            if self.shell.syntax.automagic
+            else "OFF, % prefix IS needed"
+        )
         out.append(f"Automagic is {state} for line magics.")
         if args.verbose:
             for name, providers in sorted(registry.conflicts.items()):
@@ -64,7 +73,9 @@ class BasicMagics(Magics):
             if extensions:
                 out.append("Extensions (%load_ext NAME): " + ", ".join(extensions))
         elif errors:
-            out.append(f"{len(errors)} plugin(s) failed to load: {', '.join(sorted(errors))} (%lsmagic -v)")
+            out.append(
+                f"{len(errors)} plugin(s) failed to load: {', '.join(sorted(errors))} (%lsmagic -v)"
+            )
         self.shell.write("\n".join(out) + "\n")
 
     @line_magic
@@ -74,7 +85,7 @@ class BasicMagics(Magics):
 
     @line_magic
     def automagic(self, line: str) -> None:
-        """Switch automagic (calling line magics without `%`): `%automagic [on|off]`; no argument toggles."""
+        """Switch automagic (line magics without `%`): `%automagic [on|off]`; none toggles."""
         arg = line.strip().lower()
         syntax = self.shell.syntax
         if arg in ("", "toggle"):
@@ -84,6 +95,9 @@ class BasicMagics(Magics):
         elif arg in ("off", "0", "false"):
             syntax.automagic = False
         else:
-            raise UsageError(f"%automagic: expected on or off, got {line.strip()!r}", "usage: %automagic [on|off]")
+            raise UsageError(
+                f"%automagic: expected on or off, got {line.strip()!r}",
+                "usage: %automagic [on|off]",
+            )
         self.shell.options["automagic"] = syntax.automagic
         self.shell.write(f"Automagic is {'ON' if syntax.automagic else 'OFF'}.\n")

@@ -23,7 +23,9 @@ class ConfigMagics(Magics):
         objects: dict[str, Any] = {}
         if getattr(session, "_options_object", None) is None:
             cls = options_class()
-            session._options_object = cls(**{k: v for k, v in session.options.items() if k in cls.class_trait_names()})
+            session._options_object = cls(
+                **{k: v for k, v in session.options.items() if k in cls.class_trait_names()}
+            )
             session._options_object.observe(self._apply_session_option)
         objects["Anymagic"] = session._options_object
         for group in session.registry._groups.values():
@@ -64,7 +66,9 @@ class ConfigMagics(Magics):
         traits = target.traits(config=True)
         if trait not in traits:
             raise UsageError(
-                f"%config: {cls_name} has no option {trait!r}; options: {', '.join(sorted(traits))}", USAGE
+                f"%config: {cls_name} has no option {trait!r}; "
+                f"options: {', '.join(sorted(traits))}",
+                USAGE,
             )
         if value_text is None:
             self.shell.write(f"{cls_name}.{trait} = {getattr(target, trait)!r}\n")
@@ -72,7 +76,9 @@ class ConfigMagics(Magics):
         try:
             value = eval(value_text, self.shell.user_ns)  # noqa: S307 - IPython's semantics
         except Exception as exc:
-            raise UsageError(f"%config: cannot evaluate {value_text!r}: {type(exc).__name__}: {exc}") from None
+            raise UsageError(
+                f"%config: cannot evaluate {value_text!r}: {type(exc).__name__}: {exc}"
+            ) from None
         try:
             setattr(target, trait, value)
         except Exception as exc:  # traitlets.TraitError: nothing is changed

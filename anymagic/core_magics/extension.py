@@ -36,7 +36,8 @@ class ExtensionMagics(Magics):
         name = _one_name("load_ext", line)
         if manager.load(name) == "already loaded":
             self.shell.write(
-                f"The {name} extension is already loaded. To reload it, use:\n  %reload_ext {name}\n"
+                f"The {name} extension is already loaded. "
+                f"To reload it, use:\n  %reload_ext {name}\n"
             )
 
     @line_magic

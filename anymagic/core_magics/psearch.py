@@ -38,7 +38,11 @@ def _segment_regex(segment: str, case: bool) -> re.Pattern[str]:
 
 
 def search(
-    namespaces: list[dict[str, Any]], pattern: str, type_filter: type | None, case: bool, show_all: bool
+    namespaces: list[dict[str, Any]],
+    pattern: str,
+    type_filter: type | None,
+    case: bool,
+    show_all: bool,
 ) -> list[str]:
     """Names matching a dotted wildcard pattern in the given namespaces, sorted."""
     segments = pattern.split(".")
@@ -81,12 +85,32 @@ class PsearchMagics(Magics):
 
     @magic_arguments()
     @argument("-a", action="store_true", help="include names starting with _")
-    @argument("-c", dest="case", action="store_const", const=True, default=False, help="case-sensitive")
-    @argument("-i", dest="case", action="store_const", const=False, help="case-insensitive (default)")
-    @argument("-e", action="append", default=[], metavar="NS", help=f"exclude a namespace ({', '.join(NAMESPACES)})")
-    @argument("-s", action="append", default=[], metavar="NS", help="search a namespace (added to the defaults)")
+    @argument(
+        "-c", dest="case", action="store_const", const=True, default=False, help="case-sensitive"
+    )
+    @argument(
+        "-i", dest="case", action="store_const", const=False, help="case-insensitive (default)"
+    )
+    @argument(
+        "-e",
+        action="append",
+        default=[],
+        metavar="NS",
+        help=f"exclude a namespace ({', '.join(NAMESPACES)})",
+    )
+    @argument(
+        "-s",
+        action="append",
+        default=[],
+        metavar="NS",
+        help="search a namespace (added to the defaults)",
+    )
     @argument("-l", action="store_true", help="list the type names usable as TYPE")
-    @argument("pattern", nargs="?", help="names with * and ? wildcards; dots search attributes (os.*path*)")
+    @argument(
+        "pattern",
+        nargs="?",
+        help="names with * and ? wildcards; dots search attributes (os.*path*)",
+    )
     @argument("type", nargs="?", help="only objects of this type (see -l)")
     @line_magic
     def psearch(self, line: str) -> None:
@@ -108,10 +132,15 @@ class PsearchMagics(Magics):
         if args.type:
             type_filter = types_table.get(args.type.lower())
             if type_filter is None:
-                raise UsageError(f"%psearch: unknown type {args.type!r} (%psearch -l lists them)", usage)
+                raise UsageError(
+                    f"%psearch: unknown type {args.type!r} (%psearch -l lists them)", usage
+                )
         for ns_name in args.e + args.s:
             if ns_name not in NAMESPACES:
-                raise UsageError(f"%psearch: unknown namespace {ns_name!r}; choose from {', '.join(NAMESPACES)}", usage)
+                raise UsageError(
+                    f"%psearch: unknown namespace {ns_name!r}; choose from {', '.join(NAMESPACES)}",
+                    usage,
+                )
         chosen = [ns for ns in (*DEFAULT_SEARCH, *args.s) if ns not in args.e]
         spaces = {
             "user": self.shell.user_ns,

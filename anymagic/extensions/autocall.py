@@ -89,7 +89,9 @@ class AutocallMagics(Magics):
         elif arg in ("0", "1", "2"):
             mode = int(arg)
         else:
-            raise UsageError(f"%autocall: expected 0, 1 or 2, got {arg!r}", "usage: %autocall [0|1|2]")
+            raise UsageError(
+                f"%autocall: expected 0, 1 or 2, got {arg!r}", "usage: %autocall [0|1|2]"
+            )
         install(self.shell, mode)
         self.shell.write(f"Automatic calling is: {MODES[mode]}\n")
 

@@ -14,7 +14,7 @@ usage: anymagic [-h] [--version] [-i] [--Class.trait=value ...] [-c CODE | FILE 
 
 IPython-style magics in a plain Python shell.
 
-  (no argument)         start the interactive shell (or run standard input when it is not a terminal)
+  (no argument)         the interactive shell (runs standard input when it is not a terminal)
   -c CODE               run CODE (magics allowed) and exit; an expression's value is shown
   FILE [ARG ...]        run FILE (magics allowed) with sys.argv = [FILE, ARG, ...]
   -                     run standard input
@@ -88,7 +88,9 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def make_session(opts: Options, user_ns: dict[str, Any] | None = None, show_out: bool = True) -> Any:
+def make_session(
+    opts: Options, user_ns: dict[str, Any] | None = None, show_out: bool = True
+) -> Any:
     from anymagic.hosts.terminal import TerminalHost
     from anymagic.registry.config import load_config
     from anymagic.registry.errors import UsageError

@@ -6,7 +6,11 @@ import sys
 from typing import Any
 
 
-def embed(header: str = "", local_ns: dict[str, Any] | None = None, global_ns: dict[str, Any] | None = None) -> None:
+def embed(
+    header: str = "",
+    local_ns: dict[str, Any] | None = None,
+    global_ns: dict[str, Any] | None = None,
+) -> None:
     """Start the anymagic shell where it is called, seeing the caller's variables.
 
     As in IPython, names assigned in the shell do not change the caller's locals; the

@@ -13,7 +13,11 @@ class TerminalHost(BaseHost):
     """Prints results as ``Out[n]: value`` (pretty-printed when long) and errors to stderr."""
 
     def __init__(
-        self, user_ns: dict[str, Any] | None = None, data_dir: Path | None = None, *, show_out: bool = True
+        self,
+        user_ns: dict[str, Any] | None = None,
+        data_dir: Path | None = None,
+        *,
+        show_out: bool = True,
     ) -> None:
         super().__init__(user_ns, data_dir)
         self.show_out = show_out

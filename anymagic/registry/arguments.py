@@ -120,7 +120,9 @@ class magic_arguments(_Decorator):  # noqa: N801 - IPython's name
             func._magic_name = self.name  # type: ignore[attr-defined]
         func.parser = construct_parser(func)  # type: ignore[attr-defined]
         help_text = func.parser.format_help()  # type: ignore[attr-defined]
-        func.__doc__ = (func.__doc__ or "").rstrip() + "\n\n" + help_text if func.__doc__ else help_text
+        func.__doc__ = (
+            (func.__doc__ or "").rstrip() + "\n\n" + help_text if func.__doc__ else help_text
+        )
         return func
 
 

@@ -80,9 +80,11 @@ def _magic_options(session: Session, name: str, token: str) -> list[str]:
 def _automagic_line(session: Session, line: str) -> bool:
     words = line.lstrip().split(None, 1)
     return (
-        len(words) == 2 or line.endswith(" ")
-    ) and bool(words) and session.syntax.automagic and words[0] in session.registry and not (
-        session._is_shadowed(words[0])
+        (len(words) == 2 or line.endswith(" "))
+        and bool(words)
+        and session.syntax.automagic
+        and words[0] in session.registry
+        and not (session._is_shadowed(words[0]))
     )
 
 
@@ -126,7 +128,9 @@ def _python_names(session: Session, word: str, line: str) -> list[str]:
             return []
         hide_private = not partial.startswith("_")
         return sorted(
-            f"{base}.{a}" for a in attrs if a.startswith(partial) and not (hide_private and a.startswith("_"))
+            f"{base}.{a}"
+            for a in attrs
+            if a.startswith(partial) and not (hide_private and a.startswith("_"))
         )
     names: set[str] = set()
     for source in (session.user_ns, vars(builtins)):

@@ -28,7 +28,9 @@ def load_config(data_dir: Path, overrides: list[str] | None = None) -> Any:
         try:
             config.merge(PyFileConfigLoader(path.name, str(path.parent)).load_config())
         except Exception as exc:  # a broken file is reported; defaults still apply
-            raise UsageError(f"config file {path} could not be loaded: {type(exc).__name__}: {exc}") from exc
+            raise UsageError(
+                f"config file {path} could not be loaded: {type(exc).__name__}: {exc}"
+            ) from exc
     if overrides:
         for item in overrides:
             if "=" not in item or "." not in item.split("=", 1)[0]:
@@ -63,7 +65,7 @@ def options_class() -> type:
             disabled_plugins = List(
                 Unicode(),
                 DEFAULTS["disabled_plugins"],
-                help="Distribution names whose entry points are ignored. Also: ANYMAGIC_DISABLE=a,b.",
+                help="Distributions whose entry points are ignored. Also: ANYMAGIC_DISABLE=a,b.",
             ).tag(config=True)
             extensions = List(
                 Unicode(), DEFAULTS["extensions"], help="Extensions to load at start-up."

@@ -15,6 +15,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 KINDS = ("line", "cell")
 _MARK = "__anymagic_kinds__"  # {kind: magic name} on a decorated function
 
+
 def _mark(func: Callable[..., Any], kinds: tuple[str, ...], name: str | None) -> None:
     marks = dict(getattr(func, _MARK, {}))
     for kind in kinds:

@@ -96,7 +96,9 @@ def object_help(name: str, obj: Any, detail: int = 0) -> str:
     return text
 
 
-def help_text(session: Session, name: str, detail: int = 0, local_ns: dict[str, Any] | None = None) -> str:
+def help_text(
+    session: Session, name: str, detail: int = 0, local_ns: dict[str, Any] | None = None
+) -> str:
     """Help for ``name`` (``%m``, ``%%m``, or a dotted Python name); UsageError if unknown."""
     name = name.strip()
     if name.startswith("%%"):
@@ -114,7 +116,9 @@ def help_text(session: Session, name: str, detail: int = 0, local_ns: dict[str, 
     raise UsageError(f"Object `{name}` not found.")
 
 
-def show_help(session: Session, name: str, detail: int = 0, local_ns: dict[str, Any] | None = None) -> None:
+def show_help(
+    session: Session, name: str, detail: int = 0, local_ns: dict[str, Any] | None = None
+) -> None:
     session.write(help_text(session, name, detail, local_ns))
 
 

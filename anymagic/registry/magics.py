@@ -43,7 +43,12 @@ class Magics(Configurable):
         return self.shell
 
     def parse_options(
-        self, arg_str: str, opt_str: str, *long_opts: str, mode: str = "string", list_all: bool = False
+        self,
+        arg_str: str,
+        opt_str: str,
+        *long_opts: str,
+        mode: str = "string",
+        list_all: bool = False,
     ) -> tuple[Any, Any]:
         """IPython's getopt-style parser, for ports of IPython magics.
 
@@ -58,7 +63,9 @@ class Magics(Configurable):
         try:
             pairs, rest = getopt.getopt(argv, opt_str, list(long_opts))
         except getopt.GetoptError as exc:
-            raise UsageError(f"{exc.msg}; options are {opt_str!r} {long_opts or ''}".strip()) from None
+            raise UsageError(
+                f"{exc.msg}; options are {opt_str!r} {long_opts or ''}".strip()
+            ) from None
         opts: dict[str, Any] = {}
         for key, value in pairs:
             key = key.lstrip("-")

@@ -59,7 +59,10 @@ class MagicRegistry:
 
     # -- entry points -------------------------------------------------------------------
     def add_entry_points(
-        self, entry_points: Iterable[EntryPoint], disabled: Iterable[str] = (), autoload: bool = True
+        self,
+        entry_points: Iterable[EntryPoint],
+        disabled: Iterable[str] = (),
+        autoload: bool = True,
     ) -> None:
         """Claim names for entry-point plugins without importing anything."""
         off = {normalize(name) for name in disabled}
@@ -142,7 +145,12 @@ class MagicRegistry:
             stack.insert(0, binding)
 
     def register(
-        self, kind: str, name: str, func: MagicFunc, provider: str = "user", owner: str | None = None
+        self,
+        kind: str,
+        name: str,
+        func: MagicFunc,
+        provider: str = "user",
+        owner: str | None = None,
     ) -> None:
         """Bind ``func`` as the ``kind`` magic ``name``; it shadows earlier bindings."""
         if kind not in KINDS:
@@ -224,4 +232,6 @@ class MagicRegistry:
                     f"{label} magic function `{magic}` is not available: "
                     f"plugin {plugin.dist} ({plugin.value}) failed to load: {why}"
                 )
-        raise UsageError(f"{label} magic function `{'%' if kind == 'line' else '%%'}{name}` not found{hint}.")
+        raise UsageError(
+            f"{label} magic function `{'%' if kind == 'line' else '%%'}{name}` not found{hint}."
+        )

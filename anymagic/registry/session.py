@@ -175,7 +175,10 @@ class Session:
             self.extensions.on_undo(lambda: self.registry.unregister_owner(owner))
 
     def register_magic_function(
-        self, func: Callable[..., Any], magic_kind: str | tuple[str, ...] = "line", magic_name: str | None = None
+        self,
+        func: Callable[..., Any],
+        magic_kind: str | tuple[str, ...] = "line",
+        magic_name: str | None = None,
     ) -> None:
         """Register a plain function as a magic (``magic_kind``: 'line', 'cell' or both)."""
         kinds = (magic_kind,) if isinstance(magic_kind, str) else tuple(magic_kind)
@@ -190,7 +193,11 @@ class Session:
             self.extensions.on_undo(lambda: self.registry.unregister_owner(owner))
 
     def register_magic_alias(
-        self, alias_name: str, magic_name: str, magic_kind: str = "line", magic_params: str | None = None
+        self,
+        alias_name: str,
+        magic_name: str,
+        magic_kind: str = "line",
+        magic_params: str | None = None,
     ) -> None:
         """Make ``%alias_name`` run ``%magic_name`` (with ``magic_params`` prepended)."""
         prefix = (magic_params + " ") if magic_params else ""
@@ -207,8 +214,10 @@ class Session:
         alias._ipython_no_var_expand = True  # type: ignore[attr-defined]  # expanded by the target
         self.register_magic_function(alias, magic_kind, alias_name)
 
-    def add_input_transformer(self, fn: Callable[..., Any], priority: int = 500, *, cell: bool = False) -> None:
-        """Add a line transform (see :class:`InputSyntax`) or, with ``cell=True``, a cell transform."""
+    def add_input_transformer(
+        self, fn: Callable[..., Any], priority: int = 500, *, cell: bool = False
+    ) -> None:
+        """Add a line transform (see :class:`InputSyntax`), or with ``cell=True`` a cell one."""
         if cell:
             self.syntax.add_cell_transform(fn, priority)
             self.extensions.on_undo(lambda: self.syntax.remove_cell_transform(fn))
@@ -237,7 +246,7 @@ class Session:
     def run_line_magic(
         self, name: str, line: str, *, local_ns: dict[str, Any] | None = None, expand: bool = True
     ) -> Any:
-        """Run ``%name line``; ``local_ns`` is the caller's locals (for expansion and local scope)."""
+        """Run ``%name line``; ``local_ns`` is the caller's locals (expansion, local scope)."""
         if name.startswith("%"):
             raise UsageError(f"Cell magic `%%{name[1:]}` must be the first line of a cell.")
         if not name:
@@ -288,12 +297,19 @@ class Session:
     def compile(self, source: str, filename: str | None = None, mode: str = "exec") -> Any:
         """Compile translated Python, keeping ``from __future__`` imports across cells."""
         filename = filename or self.cache_source(source)
-        code = compile(source, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True)
+        code = compile(
+            source, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True
+        )
         self._compile_flags |= code.co_flags & _FUTURE_FLAGS
         return code
 
     def run_cell(
-        self, source: str, *, store_history: bool = False, silent: bool = False, filename: str | None = None
+        self,
+        source: str,
+        *,
+        store_history: bool = False,
+        silent: bool = False,
+        filename: str | None = None,
     ) -> CellResult:
         """Run a cell as typed: translate, compile, execute, show its value, fire events.
 
@@ -439,7 +455,10 @@ def format_exception(exc: BaseException) -> str:
     if isinstance(exc, UsageError):
         return f"UsageError: {exc}\n"
     if isinstance(exc, PluginError):
-        return f"anymagic: could not load plugin {exc}\n(%lsmagic -v shows details; everything else still works)\n"
+        return (
+            f"anymagic: could not load plugin {exc}\n"
+            "(%lsmagic -v shows details; everything else still works)\n"
+        )
     if isinstance(exc, KeyboardInterrupt) and not _user_frames(exc.__traceback__):
         return "KeyboardInterrupt\n"
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
