@@ -34,6 +34,7 @@ _EXPORTS = {
     "Session": "anymagic.registry.session",
     "CellResult": "anymagic.registry.session",
     "Events": "anymagic.registry.events",
+    "get_session": "anymagic.registry.session",
     # using
     "embed": "anymagic.hosts.embed",
 }

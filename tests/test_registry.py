@@ -250,3 +250,16 @@ def test_disabled_and_no_autoload(tmp_path, monkeypatch):
     monkeypatch.setenv("ANYMAGIC_DISABLE", "other, third-party")
     session = BaseHost(data_dir=tmp_path).attach(entry_points=eps)
     assert "third" not in session.registry
+
+
+def test_disabled_distribution_hides_its_extensions_too(tmp_path):
+    eps = [
+        EntryPoint("anymagic.extensions", "theirext", "their_ext_mod", "third-party"),
+        EntryPoint("anymagic.extensions", "autocall", "anymagic.extensions.autocall", "anymagic"),
+    ]
+    session = BaseHost(data_dir=tmp_path).attach(entry_points=eps, disabled_plugins=["third-party"])
+    assert session.extensions.available() == ["autocall"]
+    session = BaseHost(data_dir=tmp_path).attach(entry_points=eps, autoload=False)
+    assert session.extensions.available() == ["autocall"]
+    session = BaseHost(data_dir=tmp_path).attach(entry_points=eps)
+    assert session.extensions.available() == ["autocall", "theirext"]

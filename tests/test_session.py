@@ -202,3 +202,20 @@ def test_pasted_doctest_runs(shell):
         """
     )
     assert shell.run(source)[2].result == 3
+
+
+def test_shell_initialized_event_and_get_session(tmp_path):
+    import anymagic
+
+    host = BaseHost(data_dir=tmp_path)
+    seen = []
+    host.events.register("shell_initialized", seen.append)
+    session = host.attach()
+    assert seen == [session]
+    assert anymagic.get_session() is session
+
+
+def test_value_without_history_shows_current_count(shell, capsys):
+    shell.run("1")
+    out, _, _ = shell.run("2", store_history=False)
+    assert out == "Out[2]: 2\n"

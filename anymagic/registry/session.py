@@ -38,6 +38,13 @@ def current_session() -> Session | None:
     return _current
 
 
+def get_session() -> Session:
+    """The running session, like IPython's ``get_ipython()``; an error if there is none."""
+    if _current is None:
+        raise RuntimeError("no anymagic session is running")
+    return _current
+
+
 def hide_from_tracebacks(filename: str) -> None:
     """Leave frames of ``filename`` out of tracebacks shown to the user."""
     _HIDDEN_FILES.add(filename)
@@ -101,10 +108,13 @@ class Session:
         self.registry.add_entry_points(
             [ep for ep in entry_points if ep.group == discovery.MAGICS_GROUP], disabled, autoload
         )
-        ext_points = {
+        off = {discovery.normalize(name) for name in disabled}
+        ext_points = {  # a disabled distribution's extensions are disabled too
             ep.name: ep.module
             for ep in entry_points
-            if ep.group == discovery.EXTENSIONS_GROUP and ep not in self.registry.disabled
+            if ep.group == discovery.EXTENSIONS_GROUP
+            and discovery.normalize(ep.dist) not in off
+            and (autoload or ep.dist == discovery.SELF)
         }
         self.extensions = ExtensionManager(self, ext_points)
         self.syntax = InputSyntax(
@@ -125,6 +135,7 @@ class Session:
             )
         for name in self.options["extensions"]:
             self.load_extension_safely(name)
+        self.events.trigger("shell_initialized", self)
 
     # -- the host protocol, forwarded -----------------------------------------------------
     @property
@@ -392,7 +403,7 @@ class Session:
         if count is not None:
             out[count] = value
             ns[f"_{count}"] = value
-        self.display(value, execution_count=count if count is not None else 0)
+        self.display(value, execution_count=self.execution_count if count is None else count)
 
     def show_exception(self, exc: BaseException) -> None:
         """Show an error the way a user wants it: one line for usage errors, else a traceback."""
