@@ -33,6 +33,7 @@ from anymagic.registry.decorators import (
 )
 from anymagic.registry.errors import UsageError
 from anymagic.registry.magics import Magics
+from anymagic.registry.session import hide_from_tracebacks
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -458,3 +459,6 @@ class TimingMagics(Magics):
                 text += f"Compiler : {format_time(compile_time)}\n"
             self.shell.write(text)
         return value
+
+
+hide_from_tracebacks(__file__)  # show the user's frames, not the magic's

@@ -1,0 +1,326 @@
+"""Profiling: ``%prun`` / ``%%prun`` (cProfile) and ``%lprun`` (line_profiler).
+
+IPython's options and report, with these differences (see docs/magics/profiling.md):
+
+* reports go through the host's output, never a pager (IPython's pager hides ``%prun``
+  output in VS Code: vscode-jupyter#3119);
+* profiling is always switched off afterwards; when the statement raises or is
+  interrupted, the profile collected so far is reported, then the error is shown;
+* bad options, unknown names, unwritable files and syntax errors are caught before
+  anything runs, so nothing is written or set;
+* ``%lprun`` shows the source of functions typed at the prompt (the session keeps cell
+  sources in ``linecache``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import io
+import linecache
+import pstats
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from anymagic.registry.decorators import (
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    needs_local_scope,
+    no_var_expand,
+)
+from anymagic.registry.errors import UsageError
+from anymagic.registry.magics import Magics
+from anymagic.registry.session import hide_from_tracebacks
+
+from .timing import (
+    check_writable,
+    compile_user_code,
+    parse_opts,
+    parse_user_code,
+    run_namespaces,
+)
+
+PRUN_USAGE = """\
+usage: %prun [-l LIMIT] [-r] [-s KEY] [-T FILE] [-D FILE] [-q] statement
+       %%prun [options] [statement]   (the cell body is profiled too)"""
+
+LPRUN_USAGE = """\
+usage: %lprun -f FUNC [-f FUNC ...] [-m MODULE] [-D FILE] [-T FILE] [-r] [-s] [-u UNIT] [-z] \
+statement"""
+
+
+def _sort_keys(keys: list[str]) -> list[str]:
+    valid = pstats.Stats.sort_arg_dict_default
+    for key in keys:
+        if key not in valid:
+            raise UsageError(
+                f"%prun: unknown sort key {key!r}; use one of {', '.join(sorted(valid))}",
+                PRUN_USAGE,
+            )
+    return keys
+
+
+def _restrictions(limits: list[str]) -> list[int | float | str]:
+    """-l values as pstats restrictions: a count, a fraction or a regular expression."""
+    out: list[int | float | str] = []
+    for raw in limits:
+        try:
+            out.append(int(raw))
+            continue
+        except ValueError:
+            pass
+        try:
+            out.append(float(raw))
+            continue
+        except ValueError:
+            pass
+        try:
+            re.compile(raw)
+        except re.error as exc:
+            raise UsageError(
+                f"%prun: -l {raw!r} is not a valid regular expression: {exc}", PRUN_USAGE
+            ) from None
+        out.append(raw)
+    return out
+
+
+def _error_note(exc: BaseException | None) -> str:
+    if exc is None:
+        return ""
+    if isinstance(exc, SystemExit):  # IPython's message; the host keeps running
+        return f"\n*** {type(exc).__name__} exception caught in code being profiled.\n"
+    return f"\n*** {type(exc).__name__} in the code being profiled: the profile is up to there.\n"
+
+
+def _write_file(magic: str, path: str, write: Any) -> None:
+    try:
+        write(path)
+    except OSError as exc:
+        raise UsageError(f"%{magic}: cannot write {path!r}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def _cell_sources_visible() -> Iterator[None]:
+    """Let line_profiler show functions typed at the prompt.
+
+    line_profiler shows a function's source only when its file exists or its name looks
+    like IPython's (``is_generated_code``), and it calls ``linecache.clearcache()``, which
+    would drop every cell source the session keeps there.  For the report only, both are
+    made to keep in-memory sources.
+    """
+    from line_profiler import line_profiler as lp
+
+    saved_generated = lp.is_generated_code
+    saved_clear = linecache.clearcache
+    kept = {k: v for k, v in linecache.cache.items() if len(v) == 4 and v[1] is None}
+
+    def is_generated(filename: str) -> bool:
+        return saved_generated(filename) or filename in kept
+
+    lp.is_generated_code = is_generated
+    linecache.clearcache = linecache.checkcache  # drops stale files, keeps cell sources
+    try:
+        yield
+    finally:
+        lp.is_generated_code = saved_generated
+        linecache.clearcache = saved_clear
+        for key, value in kept.items():
+            linecache.cache.setdefault(key, value)
+
+
+@magics_class
+class ProfilingMagics(Magics):
+    """``%prun`` (cProfile) and ``%lprun`` (line_profiler)."""
+
+    def _code(self, magic: str, source: str, usage: str) -> Any:
+        return compile_user_code(
+            self.shell, parse_user_code(self.shell, magic, source, usage), source
+        )
+
+    @no_var_expand
+    @needs_local_scope
+    @line_cell_magic
+    def prun(
+        self, line: str = "", cell: str | None = None, local_ns: dict[str, Any] | None = None
+    ) -> Any:
+        """Run a statement under cProfile and print its statistics.
+
+        Usage:
+          %prun [-l LIMIT] [-r] [-s KEY] [-T FILE] [-D FILE] [-q] statement
+          %%prun [options] [statement]
+          code
+
+        Options:
+          -l LIMIT  restrict the listing: a count (10), a fraction (0.25) or a regular
+                    expression matched against 'file:line(function)'; several -l apply in
+                    order, as pstats' print_stats restrictions
+          -s KEY    sort by KEY (default 'time'); several -s sort by each in turn.  Keys:
+                    calls, cumulative, file, line, module, name, nfl, pcalls, stdname, time
+                    (and the aliases cumtime, tottime, ncalls, filename)
+          -T FILE   also save the text report to FILE
+          -D FILE   dump the pstats data to FILE (read with pstats.Stats(FILE))
+          -r        return the pstats.Stats object
+          -q        print nothing (use with -T, -D or -r)
+
+        The report is written to the output (never a pager).  If the statement raises or is
+        interrupted, the profile so far is still reported, then the error is shown.
+        """
+        opts, rest = parse_opts("prun", line, "l:rs:T:D:q", PRUN_USAGE)
+        source = rest if cell is None else (rest + "\n" + cell if rest else cell)
+        if not source.strip():
+            raise UsageError("%prun: no statement to profile", PRUN_USAGE)
+        keys = _sort_keys(opts.get("s") or ["time"])
+        limits = _restrictions(opts.get("l", []))
+        text_file = check_writable("prun", opts["T"][-1], PRUN_USAGE) if "T" in opts else None
+        dump_file = check_writable("prun", opts["D"][-1], PRUN_USAGE) if "D" in opts else None
+        code = self._code("prun", source, PRUN_USAGE)
+        glob, local = run_namespaces(self.shell, local_ns)
+
+        profiler = cProfile.Profile()
+        error: BaseException | None = None
+        # What cProfile.run does: enable, exec, disable.
+        profiler.enable()
+        try:
+            exec(code, glob, local)  # noqa: S102 - the user's own code
+        except SystemExit as exc:
+            error = exc
+        except BaseException as exc:  # reported after the profile
+            error = exc
+        finally:
+            profiler.disable()
+
+        stream = io.StringIO()
+        stats = pstats.Stats(profiler, stream=stream)
+        stats.strip_dirs().sort_stats(*keys)
+        stats.print_stats(*limits)
+        report = stream.getvalue().rstrip() + "\n"
+        messages = ""
+        if dump_file is not None:
+            _write_file("prun", dump_file, stats.dump_stats)
+            messages += f"\n*** Profile stats marshalled to file {dump_file!r}.\n"
+        if text_file is not None:
+            _write_file("prun", text_file, lambda p: _write_text(p, report))
+            messages += f"\n*** Profile printout saved to text file {text_file!r}.\n"
+        messages += _error_note(error)
+        if isinstance(error, SystemExit):
+            error = None
+        if "q" not in opts:
+            self.shell.write(report)
+        if messages:
+            self.shell.write(messages.lstrip("\n") if "q" in opts else messages)
+        if error is not None:
+            raise error
+        return stats if "r" in opts else None
+
+    @no_var_expand
+    @needs_local_scope
+    @line_magic
+    def lprun(self, line: str = "", local_ns: dict[str, Any] | None = None) -> Any:
+        """Run a statement under line_profiler and print a per-line table for each function.
+
+        Usage:
+          %lprun -f FUNC [-f FUNC ...] [-m MODULE] [-D FILE] [-T FILE] [-r] [-s] [-u UNIT] [-z]
+                 statement
+
+        Options:
+          -f FUNC    profile FUNC: any expression giving a function, method, property or
+                     class (its methods); functions typed at the prompt are shown with their
+                     source.  Repeat for more
+          -m MODULE  profile every function of MODULE (imported if needed)
+          -D FILE    dump the line_profiler stats to FILE (python -m line_profiler FILE)
+          -T FILE    also save the text report to FILE
+          -r         return the LineProfiler object
+          -s, -z     leave out functions that never ran
+          -u UNIT    the time unit of the table in seconds (e.g. 1e-6)
+
+        If the statement raises or is interrupted, the profile so far is still reported,
+        then the error is shown.
+        """
+        from line_profiler import LineProfiler
+
+        opts, stmt = parse_opts("lprun", line, "f:m:D:T:rszu:", LPRUN_USAGE)
+        if not opts.get("f") and not opts.get("m"):
+            raise UsageError("%lprun: nothing to profile: give -f FUNC or -m MODULE", LPRUN_USAGE)
+        if not stmt:
+            raise UsageError("%lprun: no statement to run", LPRUN_USAGE)
+        unit = None
+        if "u" in opts:
+            try:
+                unit = float(opts["u"][-1])
+            except ValueError:
+                unit = -1.0
+            if not unit > 0:
+                raise UsageError(
+                    f"%lprun: -u needs a positive number of seconds, got {opts['u'][-1]!r}",
+                    LPRUN_USAGE,
+                )
+        text_file = check_writable("lprun", opts["T"][-1], LPRUN_USAGE) if "T" in opts else None
+        dump_file = check_writable("lprun", opts["D"][-1], LPRUN_USAGE) if "D" in opts else None
+        glob, local = run_namespaces(self.shell, local_ns)
+
+        profiler = LineProfiler()
+        for expr in opts.get("f", []):
+            try:
+                func = eval(expr, glob, local)  # noqa: S307 - the user's own expression
+            except Exception as exc:  # noqa: BLE001 - any failure is a usage error
+                raise UsageError(
+                    f"%lprun: could not find function {expr}: {type(exc).__name__}: {exc}",
+                    LPRUN_USAGE,
+                ) from None
+            if not profiler.add_callable(func):
+                raise UsageError(
+                    f"%lprun: cannot profile {expr}: not a Python function", LPRUN_USAGE
+                )
+        for name in opts.get("m", []):
+            import importlib
+
+            try:
+                module = importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 - any failure is a usage error
+                raise UsageError(
+                    f"%lprun: could not import module {name}: {type(exc).__name__}: {exc}",
+                    LPRUN_USAGE,
+                ) from None
+            profiler.add_module(module)
+        code = self._code("lprun", stmt, LPRUN_USAGE)
+
+        error: BaseException | None = None
+        # What kernprof -l does (LineProfiler.runctx): enable_by_count, exec, disable_by_count.
+        profiler.enable_by_count()
+        try:
+            exec(code, glob, local)  # noqa: S102 - the user's own code
+        except BaseException as exc:  # reported after the profile
+            error = exc
+        finally:
+            profiler.disable_by_count()
+
+        stream = io.StringIO()
+        with _cell_sources_visible():
+            profiler.print_stats(
+                stream=stream, output_unit=unit, stripzeros=bool({"s", "z"} & set(opts))
+            )
+        report = stream.getvalue().rstrip() + "\n"
+        messages = ""
+        if dump_file is not None:
+            _write_file("lprun", dump_file, profiler.dump_stats)
+            messages += f"\n*** Profile stats pickled to file {dump_file!r}.\n"
+        if text_file is not None:
+            _write_file("lprun", text_file, lambda p: _write_text(p, report))
+            messages += f"\n*** Profile printout saved to text file {text_file!r}.\n"
+        messages += _error_note(error)
+        if isinstance(error, SystemExit):
+            error = None
+        self.shell.write(report + messages)
+        if error is not None:
+            raise error
+        return profiler if "r" in opts else None
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+hide_from_tracebacks(__file__)  # show the user's frames, not the magic's
