@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from anymagic.registry.host import BaseHost, _plain_repr
+from anymagic.registry.session import DEFAULTS
 
 
 class TerminalHost(BaseHost):
@@ -23,8 +24,10 @@ class TerminalHost(BaseHost):
         self.show_out = show_out
 
     def display(self, obj: Any, *, execution_count: int | None = None) -> None:
+        options = self.session.options if self.session is not None else DEFAULTS
         text = _plain_repr(obj)
-        if len(text) > 80 and isinstance(obj, (dict, list, tuple, set, frozenset)):
+        long_container = isinstance(obj, (dict, list, tuple, set, frozenset)) and len(text) > 80
+        if long_container and options["pprint"]:
             import pprint
 
             try:
@@ -34,8 +37,9 @@ class TerminalHost(BaseHost):
         if execution_count is None:
             self.write(text + "\n")
         elif self.show_out:
-            sep = "\n" if "\n" in text else ""
-            self.write(f"Out[{execution_count}]: {sep}{text}\n")
+            prefix = options["prompt_out"].format(count=execution_count)
+            sep = "\n" if "\n" in text and prefix else ""
+            self.write(f"{prefix}{sep}{text}\n")
 
     def write(self, text: str, stream: str = "stdout") -> None:
         out = sys.stderr if stream == "stderr" else sys.stdout

@@ -70,6 +70,18 @@ def options_class() -> type:
             extensions = List(
                 Unicode(), DEFAULTS["extensions"], help="Extensions to load at start-up."
             ).tag(config=True)
+            prompt_in = Unicode(
+                DEFAULTS["prompt_in"], help="The input prompt; {count} is the cell's number."
+            ).tag(config=True)
+            prompt_cont = Unicode(
+                DEFAULTS["prompt_cont"], help="The prompt of continuation lines."
+            ).tag(config=True)
+            prompt_out = Unicode(
+                DEFAULTS["prompt_out"], help="Shown before a cell's value; {count} is its number."
+            ).tag(config=True)
+            pprint = Bool(
+                DEFAULTS["pprint"], help="Pretty-print long containers (else plain repr)."
+            ).tag(config=True)
 
         _Options = Anymagic
     return _Options

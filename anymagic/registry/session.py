@@ -58,6 +58,11 @@ DEFAULTS: dict[str, Any] = {
     "autoload": True,
     "disabled_plugins": [],
     "extensions": [],
+    # read by hosts each time they draw a prompt or show a value (%doctest_mode changes them)
+    "prompt_in": "In [{count}]: ",
+    "prompt_cont": "   ...: ",
+    "prompt_out": "Out[{count}]: ",
+    "pprint": True,
 }
 
 
