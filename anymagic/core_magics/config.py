@@ -32,6 +32,14 @@ class ConfigMagics(Magics):
             objects[type(group).__name__] = group
         return objects
 
+    def _import_group(self, cls_name: str) -> dict[str, Any] | None:
+        registry = self.shell.registry
+        for plugin in list(registry.plugins.values()):
+            if plugin.value.rpartition(":")[2].strip() == cls_name:
+                registry.load_plugin(plugin)
+                return self._configurables()
+        return None
+
     def _apply_session_option(self, change: Any) -> None:
         self.shell.options[change["name"]] = change["new"]
         if change["name"] == "automagic":
@@ -55,6 +63,8 @@ class ConfigMagics(Magics):
         if match is None:
             raise UsageError(f"%config: cannot read {line.strip()!r}", USAGE)
         cls_name, trait, value_text = match.groups()
+        if cls_name not in objects:  # a group not imported yet: import it by its class name
+            objects = self._import_group(cls_name) or objects
         target = objects.get(cls_name)
         if target is None:
             raise UsageError(f"%config: no configurable named {cls_name!r} (try %config)", USAGE)

@@ -39,9 +39,9 @@ class StoreMagics(Magics):
     #: The session starts this group at start-up when the config names it (see :meth:`start`).
     autostart = True
 
-    autorestore = Bool(
-        False, help="Restore every %store-d variable when a session starts."
-    ).tag(config=True)
+    autorestore = Bool(False, help="Restore every %store-d variable when a session starts.").tag(
+        config=True
+    )
     db_dir = Unicode(
         "",
         help="The pickleshare database folder (default: DATA_DIR/db). Set it to IPython's "

@@ -81,6 +81,10 @@ class MagicRegistry:
             plugin.names.append(name)
             self._lazy[name] = plugin
 
+    def load_plugin(self, plugin: Plugin) -> None:
+        """Import a plugin now (PluginError on failure); a no-op once loaded."""
+        self._load_plugin(plugin)
+
     def _load_plugin(self, plugin: Plugin) -> None:
         """Import a plugin and register what it provides; on failure record why."""
         if plugin.loaded or plugin.error:

@@ -140,6 +140,7 @@ class Session:
             )
         for name in self.options["extensions"]:
             self.load_extension_safely(name)
+        self._autostart_groups()
         self.events.trigger("shell_initialized", self)
 
     # -- the host protocol, forwarded -----------------------------------------------------
@@ -253,6 +254,35 @@ class Session:
         except (UsageError, PluginError) as exc:
             self.write(f"anymagic: {exc}\n", "stderr")
             return None
+
+    def _autostart_groups(self) -> None:
+        """Start the groups the config names whose class sets ``autostart = True``.
+
+        A group's ``start()`` runs once, now (``%store``'s autorestore).  Only groups with a
+        config section (``c.StoreMagics.autorestore = True``) are imported: without config,
+        start-up imports nothing.
+        """
+        if not self.config:
+            return
+        sections = set(self.config.keys())
+        for plugin in list(self.registry.plugins.values()):
+            if plugin.value.rpartition(":")[2].strip() not in sections:
+                continue
+            try:
+                self.registry.load_plugin(plugin)
+            except PluginError as exc:
+                self.write(f"anymagic: {exc}\n", "stderr")
+                continue
+            for cls, group in list(self.registry._groups.items()):
+                if cls.__name__ in sections and getattr(cls, "autostart", False):
+                    start = getattr(group, "start", None)
+                    if callable(start) and not getattr(group, "_started", False):
+                        group._started = True
+                        try:
+                            start()
+                        except Exception as exc:  # a start-up hook never stops the session
+                            message = f"anymagic: {cls.__name__}.start failed: {exc}\n"
+                            self.write(message, "stderr")
 
     # -- dispatch ---------------------------------------------------------------------------
     def find_magic(self, name: str, kind: str = "line") -> Callable[..., Any] | None:
