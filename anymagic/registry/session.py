@@ -130,6 +130,7 @@ class Session:
         self.runtime = Runtime(self)
         self._cell_counter = 0
         self._compile_flags = 0
+        self._code_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self.user_ns.setdefault(RUNTIME_NAME, self.runtime)
         _current = self
         for name, providers in self.registry.conflicts.items():
@@ -398,6 +399,40 @@ class Session:
         else:
             lines = [line + "\n" for line in cleaned.splitlines()]
             linecache.cache[filename] = (len(cleaned), None, lines, filename)
+        # Compiling is most of a small cell's cost. Unnumbered cells (silent kernel
+        # requests, replays) reuse the code of an identical earlier one; its linecache
+        # entry holds the same text, so tracebacks stay right. Numbered cells always
+        # compile, so a traceback names the cell that ran.
+        key = (python, self._compile_flags) if count is None else None
+        codes = self._code_cache.get(key) if key is not None else None
+        if codes is None:
+            codes = self._compile_cell(python, filename)
+            if key is not None:
+                if len(self._code_cache) >= 256:
+                    self._code_cache.clear()
+                self._code_cache[key] = codes
+        body, last = codes
+        ns = self.user_ns
+        if body is not None:
+            self._run_code(body, ns)
+        if last is None:
+            return None
+        value = self._run_code(last, ns)
+        if value is not None and not (silent or _ends_with_semicolon(python)):
+            self.show_result(value, count)
+        return value
+
+    def _compile_cell(self, python: str, filename: str) -> tuple[Any, Any]:
+        """Code for a cell's statements and for its last expression (whose value shows).
+
+        A one-line expression (``%magic``, ``x``) compiles once in eval mode; anything else
+        is parsed to an AST and its last expression statement split off.
+        """
+        if "\n" not in python.strip() and not python.lstrip().startswith(("@", "#")):
+            try:
+                return None, self.compile(python.strip(), filename, "eval")
+            except SyntaxError:
+                pass  # a statement: take the general path
         flags = self._compile_flags | PyCF_ONLY_AST | PyCF_ALLOW_TOP_LEVEL_AWAIT
         tree = compile(python, filename, "exec", flags, True)
         import ast
@@ -405,16 +440,10 @@ class Session:
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
-            silent = silent or _ends_with_semicolon(python)
-        ns = self.user_ns
-        if tree.body:
-            self._run_code(self.compile_ast(tree, filename, "exec"), ns)
-        if last is None:
-            return None
-        value = self._run_code(self.compile_ast(last, filename, "eval"), ns)
-        if value is not None and not silent:
-            self.show_result(value, count)
-        return value
+        body = self.compile_ast(tree, filename, "exec") if tree.body else None
+        if last is not None:  # after the body: its __future__ imports apply here too
+            last = self.compile_ast(last, filename, "eval")
+        return body, last
 
     def compile_ast(self, tree: Any, filename: str, mode: str) -> Any:
         code = compile(tree, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True)
