@@ -142,6 +142,11 @@ class PsearchMagics(Magics):
                     usage,
                 )
         chosen = [ns for ns in (*DEFAULT_SEARCH, *args.s) if ns not in args.e]
+        if "alias" in chosen and not hasattr(self.shell, "alias_table"):
+            try:
+                self.shell.find_magic("alias")  # loading the alias group sets alias_table
+            except Exception:  # noqa: BLE001 - a broken plugin just means no aliases
+                pass
         spaces = {
             "user": self.shell.user_ns,
             "user_global": self.shell.user_ns,

@@ -25,4 +25,8 @@ def embed(
     session = make_session(Options(), namespace)
     if header:
         session.write(header.rstrip("\n") + "\n")
-    run_interactive(session, banner=False)
+    stdin = sys.stdin  # exit(n) in the shell closes sys.stdin; the caller still needs it
+    try:
+        run_interactive(session, banner=False)
+    finally:
+        sys.stdin = stdin

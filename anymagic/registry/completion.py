@@ -44,6 +44,10 @@ def complete(session: Session, text: str, cursor: int | None = None) -> Completi
     token = re.split(r"[\s'\"=(,]", line)[-1]
     if magic or line.lstrip().startswith("!") or _automagic_line(session, line) or _in_string(line):
         name = magic.group(2) if magic else line.split()[0].lstrip("!") if line.split() else ""
+        if magic or _automagic_line(session, line):
+            custom = _group_completions(session, name, token, line)
+            if custom is not None:
+                return Completions(cursor - len(token), cursor, custom)
         if token.startswith("-") and magic:
             return Completions(cursor - len(token), cursor, _magic_options(session, name, token))
         return Completions(cursor - len(token), cursor, complete_path(token))
@@ -75,6 +79,26 @@ def _magic_options(session: Session, name: str, token: str) -> list[str]:
         return []
     options = [opt for action in parser._actions for opt in action.option_strings]
     return sorted(opt for opt in options if opt.startswith(token))
+
+
+def _group_completions(session: Session, name: str, token: str, line: str) -> list[str] | None:
+    """What the magic's group offers: its ``complete_<name>(token, line)`` method, if any.
+
+    ``token`` is the word being completed, ``line`` the line up to the cursor; the method
+    returns the candidates replacing ``token``, or None for the default completion.
+    """
+    try:
+        func = session.registry.find("line", name) or session.registry.find("cell", name)
+    except Exception:  # noqa: BLE001 - a broken plugin completes nothing special
+        return None
+    method = getattr(getattr(func, "__self__", None), f"complete_{name}", None)
+    if not callable(method):
+        return None
+    try:
+        found = method(token, line)
+    except Exception:  # noqa: BLE001 - a completer must never break the prompt
+        return None
+    return None if found is None else sorted(found)
 
 
 def _automagic_line(session: Session, line: str) -> bool:

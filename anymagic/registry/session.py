@@ -73,6 +73,8 @@ class CellResult:
     execution_count: int | None = None
     result: Any = None
     error: BaseException | None = None
+    #: The cell as typed (set before ``pre_run_cell``).
+    source: str | None = None
 
     @property
     def success(self) -> bool:
@@ -128,10 +130,15 @@ class Session:
             automagic=bool(self.options["automagic"]),
         )
         self.runtime = Runtime(self)
+        #: The persistent HistoryStore when the host keeps one (the terminal shell sets it).
+        self.history_store: Any = None
+        #: The CellResult of the cell running now (None between cells); magics may read it.
+        self.current_cell: CellResult | None = None
         self._cell_counter = 0
         self._compile_flags = 0
         self._code_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self.user_ns.setdefault(RUNTIME_NAME, self.runtime)
+        self.user_ns.setdefault("_dh", [os.getcwd()])  # directory history starts here
         _current = self
         for name, providers in self.registry.conflicts.items():
             self.write(
@@ -362,7 +369,7 @@ class Session:
 
         ``filename`` names a script the cell came from (tracebacks then show that name).
         """
-        result = CellResult()
+        result = CellResult(source=source)
         if store_history:
             result.execution_count = self.execution_count
             self._store_input(source)
@@ -370,6 +377,7 @@ class Session:
         self.events.trigger("pre_execute")
         if not silent:
             self.events.trigger("pre_run_cell", result)
+        outer, self.current_cell = self.current_cell, result
         try:
             result.result = self._execute(source, result.execution_count, silent, filename)
         except SystemExit:
@@ -377,6 +385,8 @@ class Session:
         except BaseException as exc:  # shown to the user; the host keeps running
             result.error = exc
             self.show_exception(exc)
+        finally:
+            self.current_cell = outer
         self.events.trigger("post_execute")
         if not silent:
             self.events.trigger("post_run_cell", result)
