@@ -6,13 +6,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))  # autodoc imports anymagic from this checkout
+sys.path.insert(0, os.path.abspath("_ext"))  # config_reference: docs/_ext/config_reference.py
 
 project = "anymagic"
 author = "anymagic maintainers"
 copyright = "anymagic maintainers"  # noqa: A001 - Sphinx's name
 release = version = "0.1.0"
 
-extensions = ["myst_parser", "sphinx.ext.autodoc"]
+extensions = ["myst_parser", "sphinx.ext.autodoc", "config_reference"]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build"]

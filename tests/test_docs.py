@@ -249,6 +249,17 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "index.html").is_file()
     assert (tmp_path / "host-protocol.html").is_file()
+    assert (tmp_path / "configuration.html").is_file()
+
+
+def test_configuration_reference_lists_every_option() -> None:
+    sys.path.insert(0, str(DOCS / "_ext"))
+    import config_reference
+
+    text = config_reference.render()
+    for section in config_reference.sections():
+        for name in section.cls.class_traits(config=True):
+            assert f"c.{section.cls.__name__}.{name}" in text, name
 
 
 def test_readme_names_every_builtin_magic() -> None:
