@@ -171,3 +171,84 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     assert len({e[0] for e in entries}) == 2  # two sessions
     for session in {e[0] for e in entries}:
         assert [e[1] for e in store.get_range(session)] == list(range(1, 301))
+
+
+# -- ranges, tails and the session's view ------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", [(0, 1, None)]),
+        ("4", [(0, 4, 5)]),
+        ("4-6 8", [(0, 4, 7), (0, 8, 9)]),
+        ("4-", [(0, 4, None)]),
+        ("4:6", [(0, 4, 6)]),
+        ("~1/", [(-1, 1, None)]),
+        ("~4/4-", [(-4, 4, None)]),
+        ("~2/1-5", [(-2, 1, 6)]),
+        ("243/1-5", [(243, 1, 6)]),
+        ("~8/5-~7/4 2", [(-8, 5, None), (-7, 1, 5), (0, 2, 3)]),  # IPython's doctest
+    ],
+)
+def test_parse_ranges_as_ipython(text, expected):
+    from anymagic.registry.history import parse_ranges
+
+    assert parse_ranges(text) == expected
+
+
+@pytest.mark.parametrize("text", ["5-x", "x", "4-2", "/", "-3", "~1/-", "~1/2-5/3"])
+def test_parse_ranges_refuses_bad_ones(text):
+    from anymagic.registry.history import RangeError, parse_ranges
+
+    with pytest.raises(RangeError):
+        parse_ranges(text)
+
+
+def test_tail_and_sessions(tmp_path):
+    store = HistoryStore(tmp_path / "h.sqlite")
+    one = store.start_session()
+    for n in range(1, 4):
+        store.store(n, f"x{n}")
+    two = store.start_session()
+    store.store(1, "y1")
+    assert store.has_session(one) and store.has_session(two) and not store.has_session(99)
+    assert store.tail(2) == [(one, 3, "x3"), (two, 1, "y1")]
+    assert store.tail(2, before_session=two) == [(one, 2, "x2"), (one, 3, "x3")]
+    assert store.tail(0) == []
+    store.end_session()
+
+
+def test_session_history_reads_this_session_from_memory(tmp_path):
+    from anymagic.registry.history import RangeError, SessionHistory
+
+    store = HistoryStore(tmp_path / "h.sqlite")
+    store.start_session()
+    store.store(1, "old")
+    store.start_session()
+    view = SessionHistory(["", "a", "b", "c"], store, running=3)
+    assert view.get_range_by_str("2-") == [(0, 2, "b"), (0, 3, "c")]
+    assert view.get_range_by_str("~1/") == [(1, 1, "old")]
+    assert view.tail(2) == [(0, 1, "a"), (0, 2, "b")]
+    assert view.tail(5) == [(1, 1, "old"), (0, 1, "a"), (0, 2, "b")]
+    assert view.search("*") == [(1, 1, "old"), (0, 1, "a"), (0, 2, "b")]
+    with pytest.raises(RangeError):
+        view.get_range_by_str("~2/")
+    with pytest.raises(RangeError):
+        view.get_range_by_str("7/")
+    store.end_session()
+
+
+def test_stores_end_their_session_at_exit(tmp_path):
+    code = textwrap.dedent(
+        f"""
+        from anymagic.registry.history import HistoryStore, end_at_exit
+        store = HistoryStore({str(tmp_path / "h.sqlite")!r})
+        end_at_exit(store)
+        store.store(1, "x")
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    import sqlite3
+
+    rows = sqlite3.connect(tmp_path / "h.sqlite").execute("SELECT end, num_cmds FROM sessions")
+    ((end, count),) = rows.fetchall()
+    assert end and count == 1

@@ -347,8 +347,6 @@ class AnymagicKernel(Kernel):
         builtins.input = self.raw_input if allow_stdin else _no_input
         getpass.getpass = self.getpass if allow_stdin else _no_input
         try:
-            if store and code.strip():
-                self.history_store.store(session.execution_count, code)
             result = session.run_cell(code, store_history=store, silent=silent)
         except SystemExit as exc:  # `exit()` in a cell: report it; the kernel keeps serving
             host.show_error(exc)

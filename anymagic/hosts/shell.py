@@ -42,8 +42,7 @@ def banner_text() -> str:
 
 def run_interactive(session: Any, banner: bool = True) -> int:
     """Read, run and show cells until Ctrl-D or ``exit``; return the exit status."""
-    store = HistoryStore(session.data_dir / "history.sqlite", report=_stderr_writer(session))
-    session.history_store = store
+    store = session.get_history_store()  # data_dir/history.sqlite unless the host set one
     if banner:
         session.write(banner_text())
     try:
@@ -52,10 +51,6 @@ def run_interactive(session: Any, banner: bool = True) -> int:
         return _run_plain(session, store)
     finally:
         store.end_session()
-
-
-def _stderr_writer(session: Any) -> Any:
-    return lambda text: session.write(text, "stderr")
 
 
 def is_exit_command(session: Any, source: str) -> bool:
@@ -70,9 +65,8 @@ def run_source(session: Any, store: HistoryStore, source: str) -> int | None:
         return None
     if is_exit_command(session, source):
         return 0
-    store.store(session.execution_count, source)
     try:
-        session.run_cell(source, store_history=True)
+        session.run_cell(source, store_history=True)  # the session stores it in history
     except SystemExit as exc:
         code = exc.code
         if code is None or isinstance(code, int):
@@ -134,7 +128,7 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
             return reversed(store.recent(HISTORY_LOAD))  # most recent first
 
         def store_string(self, string: str) -> None:
-            pass  # run_source stores each cell with its number
+            pass  # the session stores each cell with its number
 
     bindings = KeyBindings()
     focused = has_focus(DEFAULT_BUFFER)
@@ -204,7 +198,8 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
         include_default_pygments_style=True,
         enable_open_in_editor=True,
     )
-    store.start_session()
+    if store.session_id is None:  # cells stored before the loop (-i) keep their session
+        store.start_session()
     while True:
         try:
             source = prompt.prompt()
@@ -225,7 +220,8 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
 # -- plain (no terminal) -----------------------------------------------------------------
 def _run_plain(session: Any, store: HistoryStore) -> int:
     """The same loop reading lines from a non-terminal standard input."""
-    store.start_session()
+    if store.session_id is None:  # cells stored before the loop (-i) keep their session
+        store.start_session()
     lines: list[str] = []
     while True:
         options = session.options

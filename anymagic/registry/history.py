@@ -13,10 +13,14 @@ empty results.
 
 from __future__ import annotations
 
+import atexit
+import fnmatch
 import os
+import re
 import sqlite3
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -172,6 +176,22 @@ class HistoryStore:
                 self._conn = None
 
     # -- reading --------------------------------------------------------------------------
+    def has_session(self, session: int) -> bool:
+        """Whether session number ``session`` exists in the database."""
+        return bool(self._rows("SELECT 1 FROM sessions WHERE id = ?", (session,)))
+
+    def tail(self, n: int, before_session: int | None = None) -> list[Entry]:
+        """The last ``n`` inputs, oldest first (only sessions before ``before_session``)."""
+        if n <= 0:
+            return []
+        sql = "SELECT session, line, source FROM history"
+        params: tuple[Any, ...] = ()
+        if before_session is not None:
+            sql += " WHERE session < ?"
+            params = (before_session,)
+        rows = self._rows(sql + " ORDER BY session DESC, line DESC LIMIT ?", params + (n,))
+        return [tuple(row) for row in reversed(rows)]
+
     def recent(self, n: int = 1000) -> list[str]:
         """The last ``n`` inputs across sessions, most recent last, repeats in a row collapsed."""
         result: list[str] = []
@@ -234,6 +254,196 @@ class HistoryStore:
         return [tuple(row) for row in self._rows(sql + " ORDER BY line", params)]
 
 
+# -- stores end their session when the interpreter exits ------------------------------------
+_LIVE: weakref.WeakSet[HistoryStore] = weakref.WeakSet()
+_atexit_registered = False
+
+
+def end_at_exit(store: HistoryStore) -> None:
+    """End ``store``'s session at interpreter exit (if it is still alive then)."""
+    global _atexit_registered
+    _LIVE.add(store)
+    if not _atexit_registered:
+        _atexit_registered = True
+        atexit.register(_end_all)
+
+
+def _end_all() -> None:
+    for store in list(_LIVE):
+        try:
+            store.end_session()
+        except Exception:  # noqa: BLE001 - exiting must not fail on history
+            pass
+
+
+# -- history ranges ("4-6 8", "~1/1-5", "243/") ------------------------------------------------
+_RANGE = re.compile(
+    r"""
+    ^(?P<startsess>~?\d+/)?
+    (?P<start>\d+)?
+    (?:(?P<sep>[-:])(?P<endsess>~?\d+/)?(?P<end>\d*))?
+    $""",
+    re.VERBOSE,
+)
+
+Range = tuple[int, int, int | None]  # (session, start, stop): stop excluded, None = to the end
+
+
+class RangeError(ValueError):
+    """A history range that cannot be read, or names a session that does not exist."""
+
+
+def parse_ranges(text: str) -> list[Range]:
+    """Turn ``"4-6 8 ~1/1-5"`` into ``(session, start, stop)`` triples, as IPython does.
+
+    ``session`` is 0 for the current session, negative for ``~N/`` (N sessions ago) and
+    positive for an absolute session number.  ``N-M`` includes M; ``N:M`` (Python's slice)
+    does not; ``N-`` runs to the end; ``S/`` is all of session S.  The empty string is the
+    whole current session.  Anything else raises :class:`RangeError` (IPython skips it).
+    """
+    if not text.strip():
+        return [(0, 1, None)]
+    ranges: list[Range] = []
+    for word in text.split():
+        match = _RANGE.match(word)
+        if match is None or not (match.group("start") or match.group("startsess")):
+            raise RangeError(f"bad history range {word!r} (examples: 4  4-6  4-  ~1/  ~2/1-5)")
+        start_text, sep, end_text = match.group("start", "sep", "end")
+        if start_text:
+            start = int(start_text)
+            if sep == "-":
+                stop: int | None = int(end_text) + 1 if end_text else None
+            elif sep == ":":
+                stop = int(end_text) if end_text else None
+            else:
+                stop = start + 1
+        else:
+            if sep:
+                raise RangeError(f"bad history range {word!r}: a line number must follow the /")
+            start, stop = 1, None
+        startsess = _session_number(match.group("startsess") or "0")
+        endsess = _session_number(match.group("endsess") or match.group("startsess") or "0")
+        if endsess == startsess:
+            if stop is not None and stop <= start and match.group("endsess") is None:
+                raise RangeError(f"bad history range {word!r}: it ends before it starts")
+            ranges.append((startsess, start, stop))
+            continue
+        if (endsess > 0) != (startsess > 0) and startsess != 0 and endsess != 0:
+            raise RangeError(f"bad history range {word!r}: mix of absolute and ~relative sessions")
+        if endsess < startsess:
+            raise RangeError(f"bad history range {word!r}: the end session comes first")
+        ranges.append((startsess, start, None))
+        ranges.extend((sess, 1, None) for sess in range(startsess + 1, endsess))
+        ranges.append((endsess, 1, stop))
+    return ranges
+
+
+def _session_number(text: str) -> int:
+    return int(text.rstrip("/").replace("~", "-"))
+
+
+class SessionHistory:
+    """The history a magic reads: this session's inputs plus earlier sessions' in SQLite.
+
+    The current session's lines come from the session's own numbered ``history`` list (so
+    they are right even when the database is unusable); earlier sessions come from the
+    :class:`HistoryStore`.  Entries are ``(session, line, source)`` with session 0 for the
+    current one.
+    """
+
+    def __init__(
+        self, inputs: list[str], store: HistoryStore | None, running: int | None = None
+    ) -> None:
+        self.inputs = inputs
+        self.store = store
+        #: The line number of the cell running now: ``tail`` and ``search`` leave it out.
+        self.running = running
+
+    @property
+    def current(self) -> int | None:
+        """The current session's number in the database (None when it has none)."""
+        return self.store.session_id if self.store is not None else None
+
+    def _resolve(self, session: int) -> int:
+        """A database session number for ``session`` (0 = current) or RangeError."""
+        current = self.current
+        if session == 0 or (current is not None and session == current):
+            return 0
+        if session < 0:
+            if current is None:
+                raise RangeError(
+                    f"no session ~{-session}/: earlier sessions are unavailable "
+                    "(the history database is not in use)"
+                )
+            number = current + session
+            if number < 1 or not self.store.has_session(number):  # type: ignore[union-attr]
+                raise RangeError(f"no session ~{-session}/ in the history")
+            return number
+        if self.store is None or (current is not None and session > current):
+            raise RangeError(f"no session {session}/ in the history")
+        if not self.store.has_session(session):
+            raise RangeError(f"no session {session}/ in the history")
+        return session
+
+    def get_range(self, session: int, start: int, stop: int | None) -> list[Entry]:
+        number = self._resolve(session)
+        if number == 0:
+            last = len(self.inputs) if stop is None else min(stop, len(self.inputs))
+            return [(0, n, self.inputs[n]) for n in range(max(start, 1), last)]
+        assert self.store is not None
+        return self.store.get_range(number, start, stop)
+
+    def get_range_by_str(self, text: str) -> list[Entry]:
+        """Every entry of the ranges in ``text`` (see :func:`parse_ranges`), in order."""
+        entries: list[Entry] = []
+        for session, start, stop in parse_ranges(text):
+            entries.extend(self.get_range(session, start, stop))
+        return entries
+
+    def _current_entries(self) -> list[Entry]:
+        running = self.running
+        return [(0, n, source) for n, source in enumerate(self.inputs) if n and n != running]
+
+    def tail(self, n: int) -> list[Entry]:
+        """The last ``n`` inputs across sessions (without the running cell), oldest first."""
+        mine = self._current_entries()
+        if n <= 0:
+            return []
+        if len(mine) >= n or self.store is None:
+            return mine[-n:]
+        earlier = self.store.tail(n - len(mine), self._before())
+        return earlier + mine
+
+    def _before(self) -> int | None:
+        """Database sessions before the current one are those below this number."""
+        current = self.current
+        if current is not None:
+            return current
+        return None if self.store is None else 2**62
+
+    def search(self, pattern: str = "*", n: int | None = None, unique: bool = False) -> list[Entry]:
+        """Inputs of every session matching the glob ``pattern``, oldest first.
+
+        The running cell is left out (IPython shows the ``%history -g`` line itself too).
+        """
+        current = self.current
+        rows: list[Entry] = []
+        if self.store is not None:
+            rows = [row for row in self.store.search(pattern) if row[0] != current]
+        rows += [row for row in self._current_entries() if fnmatch.fnmatchcase(row[2], pattern)]
+        if unique:
+            seen: set[str] = set()
+            kept: list[Entry] = []
+            for row in reversed(rows):
+                if row[2] not in seen:
+                    seen.add(row[2])
+                    kept.append(row)
+            rows = kept[::-1]
+        if n is not None:
+            rows = rows[-n:] if n > 0 else []
+        return rows
+
+
 def _iterate(cursor: sqlite3.Cursor) -> Iterator[Any]:
     while True:
         rows = cursor.fetchmany(200)
@@ -242,4 +452,4 @@ def _iterate(cursor: sqlite3.Cursor) -> Iterator[Any]:
         yield from rows
 
 
-__all__ = ["HistoryStore"]
+__all__ = ["HistoryStore", "RangeError", "SessionHistory", "end_at_exit", "parse_ranges"]

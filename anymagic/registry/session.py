@@ -400,8 +400,48 @@ class Session:
         ns["In"] = ns["_ih"] = self.history
         ns["_iii"], ns["_ii"], ns["_i"] = ns.get("_ii", ""), ns.get("_i", ""), ns.get("_i00", "")
         ns["_i00"] = ns[f"_i{count}"] = source
+        try:  # the persistent history never blocks or breaks a cell
+            self.get_history_store().store(count, source)
+        except Exception as exc:  # noqa: BLE001 - a host's own store may raise anything
+            if not getattr(self, "_history_reported", False):
+                self._history_reported = True
+                self.write(f"anymagic: history is not being saved: {exc}\n", "stderr")
+
+    def get_history_store(self) -> Any:
+        """The persistent history: ``history_store``, else ``data_dir/history.sqlite``.
+
+        Created on first use (the first cell run with ``store_history=True``) unless the
+        host set ``session.history_store`` itself; its session ends at interpreter exit or
+        at :meth:`close`.
+        """
+        store = self.history_store
+        if store is None:
+            from .history import HistoryStore, end_at_exit
+
+            store = HistoryStore(
+                self.data_dir / "history.sqlite", report=lambda text: self.write(text, "stderr")
+            )
+            end_at_exit(store)
+            self.history_store = store
+        return store
+
+    def close(self) -> None:
+        """End the persistent history's session (hosts call this when they stop)."""
+        store = self.history_store
+        if store is not None:
+            try:
+                store.end_session()
+            except Exception:  # noqa: BLE001 - closing never fails on history
+                pass
 
     def _execute(self, source: str, count: int | None, silent: bool, filename: str | None) -> Any:
+        name = source.strip()
+        if name.isidentifier() and name in self.user_ns:  # a macro's name alone runs its lines
+            from .macro import macro_source
+
+            lines = macro_source(self.user_ns[name])
+            if lines is not None:
+                source = lines
         cleaned = self.syntax.cleanup(source)
         python = self.syntax.translate(cleaned)
         if filename is None:
