@@ -60,6 +60,7 @@ def test_files_are_owner_only(tmp_path):
     folder = tmp_path / "new" / "data"
     store = HistoryStore(folder / "history.sqlite")
     store.store(1, "secret = 'hunter2'")
+    assert store.flush()  # written by the background writer
     assert mode(folder) == 0o700
     names = sorted(p.name for p in folder.iterdir())
     assert "history.sqlite" in names
@@ -110,6 +111,7 @@ def test_report_goes_to_the_given_writer(tmp_path, capsys):
     store = HistoryStore(tmp_path / "file" / "h.sqlite", report=lines.append)
     store.store(1, "x")
     store.store(2, "y")
+    store.flush()  # the background writer reports
     assert len(lines) == 1 and lines[0].startswith(REPORT)
     assert capsys.readouterr().err == ""
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import atexit
 import fnmatch
 import os
+import queue
 import re
 import sqlite3
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -28,8 +30,13 @@ from typing import Any
 
 from .files import ensure_private_dir
 
-#: Seconds a write waits for another process's lock before giving up (and reporting).
-BUSY_TIMEOUT = 1.0
+#: Seconds SQLite waits for another process's lock; a write still locked out then is
+#: retried (with back-off) up to WRITE_ATTEMPTS times before it is reported and dropped.
+#: Writes happen on a background thread, so none of this waiting is at the prompt.
+BUSY_TIMEOUT = 5.0
+WRITE_ATTEMPTS = 6
+#: How long a read or end_session() waits for queued writes to reach the database.
+FLUSH_TIMEOUT = 10.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -63,18 +70,30 @@ class HistoryStore:
 
     def __init__(self, path: Path | str, report: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
-        self.session_id: int | None = None
+        self._session_id: int | None = None
         self._report_fn = report
         self._conn: sqlite3.Connection | None = None
         self._broken = False  # opening failed: stop trying for this store
         self._reported = False
         self._lock = threading.RLock()
         self._count = 0
+        self._queue: queue.Queue[tuple[int, str] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+
+    @property
+    def session_id(self) -> int | None:
+        """This store's session number in the database (None before the first write)."""
+        if threading.current_thread() is not self._writer:
+            self.flush()  # a queued first input may be starting the session right now
+        return self._session_id
 
     # -- plumbing -------------------------------------------------------------------------
     def _report(self, exc: BaseException) -> None:
         if self._reported:
             return
+        if _is_busy(exc) and threading.current_thread() is self._writer:
+            return  # the writer retries; it reports only if it finally gives up
         self._reported = True
         message = f"anymagic: history is not being saved: {exc}\n"
         try:
@@ -105,25 +124,36 @@ class HistoryStore:
                 conn.close()
                 raise
         except (sqlite3.Error, OSError) as exc:
-            self._broken = True
-            self._report(exc)
+            if not _is_busy(exc):  # a locked database is the caller's to retry, silently
+                self._broken = True
+                self._report(exc)
             return None
         self._conn = conn
         return conn
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor | None:
-        """Execute one statement; None (after reporting once) when it fails."""
+        """Execute one statement; None (after reporting once) when it fails.
+
+        Reads call :meth:`flush` first (before taking the lock), so they see queued inputs.
+        """
         with self._lock:
-            conn = self._connect()
-            if conn is None:
-                return None
-            try:
-                return conn.execute(sql, params)
-            except sqlite3.Error as exc:
-                self._report(exc)
-                return None
+            for attempt in range(WRITE_ATTEMPTS):
+                conn = self._connect()
+                if conn is None and self._broken:
+                    return None
+                try:
+                    if conn is not None:
+                        return conn.execute(sql, params)
+                except sqlite3.Error as exc:
+                    if not _is_busy(exc) or attempt == WRITE_ATTEMPTS - 1:
+                        self._report(exc)
+                        return None
+                time.sleep(0.05 * 2**attempt)  # another process holds the lock: back off
+            self._report(sqlite3.OperationalError("database is locked"))
+            return None
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        self.flush()  # a read sees every input stored before it
         with self._lock:
             cursor = self._run(sql, params)
             if cursor is None:
@@ -137,33 +167,86 @@ class HistoryStore:
     # -- writing --------------------------------------------------------------------------
     def start_session(self) -> int:
         """Open a new session and return its number (0 when the database is unusable)."""
+        if threading.current_thread() is not self._writer:
+            self.flush()  # inputs queued so far belong to the session before this one
         with self._lock:
             cursor = self._run("INSERT INTO sessions (start, num_cmds) VALUES (?, 0)", (_now(),))
-            self.session_id = cursor.lastrowid if cursor is not None else None
+            self._session_id = cursor.lastrowid if cursor is not None else None
             self._count = 0
-            return self.session_id or 0
+            return self._session_id or 0
 
     def store(self, line_number: int, source: str) -> None:
-        """Record input ``line_number`` of the current session (starting one if needed)."""
-        with self._lock:
-            if self.session_id is None and not self.start_session():
-                return
-            cursor = self._run(
-                "INSERT OR REPLACE INTO history (session, line, source) VALUES (?, ?, ?)",
-                (self.session_id, line_number, source),
-            )
-            if cursor is not None:
-                self._count += 1
+        """Record input ``line_number`` of the current session (starting one if needed).
+
+        Returns at once: a background thread writes, waiting out other processes' locks
+        and retrying, so a busy or slow database never holds up the prompt.
+        """
+        with self._writer_lock:  # never the database lock: the prompt must not wait
+            self._queue.put((line_number, source))
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_queued, name="anymagic-history", daemon=True
+                )
+                self._writer.start()
+
+    def _write_queued(self) -> None:
+        while True:
+            try:
+                item = self._queue.get(timeout=1.0)
+            except queue.Empty:
+                with self._writer_lock:  # idle: end; the next store() starts another
+                    if self._queue.empty():
+                        self._writer = None
+                        return
+                continue
+            try:
+                if item is not None:
+                    self._write(*item)
+            finally:
+                self._queue.task_done()
+
+    def _write(self, line_number: int, source: str) -> None:
+        sql = "INSERT OR REPLACE INTO history (session, line, source) VALUES (?, ?, ?)"
+        for attempt in range(WRITE_ATTEMPTS):
+            with self._lock:
+                if self._session_id is None and not self.start_session():
+                    if self._broken:
+                        return
+                else:
+                    conn = self._connect()
+                    if conn is None and self._broken:
+                        return
+                    try:
+                        if conn is not None:
+                            conn.execute(sql, (self._session_id, line_number, source))
+                            self._count += 1
+                            return
+                    except sqlite3.Error as exc:
+                        if not _is_busy(exc):
+                            self._report(exc)
+                            return
+            time.sleep(0.05 * 2**attempt)  # another process holds the lock: back off
+        self._report(sqlite3.OperationalError("database is locked (gave up on one input)"))
+
+    def flush(self, timeout: float = FLUSH_TIMEOUT) -> bool:
+        """Wait (at most ``timeout`` seconds) until queued inputs are written."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
 
     def end_session(self) -> None:
         """Close the current session (its end time and number of inputs) and the database."""
+        self.flush()
         with self._lock:
-            if self.session_id is not None:
+            if self._session_id is not None:
                 self._run(
                     "UPDATE sessions SET end = ?, num_cmds = ? WHERE id = ?",
-                    (_now(), self._count, self.session_id),
+                    (_now(), self._count, self._session_id),
                 )
-            self.session_id = None
+            self._session_id = None
             self.close()
 
     def close(self) -> None:
@@ -195,6 +278,7 @@ class HistoryStore:
     def recent(self, n: int = 1000) -> list[str]:
         """The last ``n`` inputs across sessions, most recent last, repeats in a row collapsed."""
         result: list[str] = []
+        self.flush()
         with self._lock:
             cursor = self._run("SELECT source FROM history ORDER BY session DESC, line DESC")
             if cursor is None:
@@ -241,7 +325,7 @@ class HistoryStore:
         back from it (-1 is the previous one).
         """
         if session <= 0:
-            current = self.session_id
+            current = self._session_id
             if current is None:
                 rows = self._rows("SELECT MAX(id) FROM sessions")
                 current = (rows[0][0] or 0) + 1 if rows else 1
@@ -252,6 +336,12 @@ class HistoryStore:
             sql += " AND line < ?"
             params += (stop,)
         return [tuple(row) for row in self._rows(sql + " ORDER BY line", params)]
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """Whether an SQLite error is another connection's lock (worth retrying)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 # -- stores end their session when the interpreter exits ------------------------------------
