@@ -55,3 +55,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+def load_ipython_extension(ip: Any) -> None:
+    """``%load_ext anymagic`` in IPython: every anymagic magic becomes available there."""
+    from anymagic.hosts.ipython import load_ipython_extension as load
+
+    load(ip, "anymagic")
+
+
+def unload_ipython_extension(ip: Any) -> None:
+    """``%unload_ext anymagic``: remove what ``%load_ext anymagic`` added."""
+    from anymagic.hosts.ipython import unload_ipython_extension as unload
+
+    unload(ip, "anymagic")

@@ -158,3 +158,64 @@ def test_the_kit_fails_a_host_that_breaks_the_protocol(tmp_path: Path) -> None:
     host.history = []  # history[0] must be ""
     with pytest.raises((AssertionError, IndexError)):
         kit.test_history(host)
+
+
+class TestIPythonHost(HostConformance):
+    """anymagic loaded into IPython's in-process InteractiveShell."""
+
+    def make_host(self, tmp_path: Path) -> Any:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        from anymagic.hosts.ipython import adapter_for
+
+        self.ip = InteractiveShell.instance()
+        self.ip.run_line_magic("load_ext", "anymagic")
+        return adapter_for(self.ip).host
+
+    def sync(self, host: Any) -> None:  # the adapter mirrors the registry into IPython
+        from anymagic.hosts.ipython import adapter_for
+
+        adapter_for(self.ip).sync()
+
+    def close_host(self, host: Any) -> None:
+        self.ip.run_line_magic("unload_ext", "anymagic")
+
+
+class RecordingKernel:
+    """Just what KernelHost sends through: IOPub messages are recorded as text."""
+
+    iopub_socket = object()
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def _topic(self, msg_type: str) -> bytes:
+        return msg_type.encode()
+
+    def send_response(self, socket: Any, msg_type: str, content: dict, ident: Any = None) -> None:
+        if msg_type == "stream":
+            self.shown.append(content["text"])
+        elif msg_type in ("execute_result", "display_data"):
+            self.shown.append(content["data"].get("text/plain", "") + "\n")
+        elif msg_type == "error":
+            self.shown.append("\n".join(content["traceback"]) + "\n")
+
+
+class TestKernelHost(HostConformance):
+    """The kernel's host in-process, its IOPub messages recorded (no ZMQ); the real kernel
+    is driven through jupyter_client in tests/test_kernel.py."""
+
+    def make_host(self, tmp_path: Path) -> Any:
+        from anymagic.hosts.kernel import KernelHost
+
+        self.kernel = RecordingKernel()
+        host = KernelHost(self.kernel, data_dir=tmp_path / "anymagic")
+        host.attach()
+        return host
+
+    def read_output(self, host: Any) -> str:
+        pages = [p.get("data", {}).get("text/plain", "") for p in host.payloads]
+        text = super().read_output(host) + "".join(self.kernel.shown) + "\n".join(pages)
+        self.kernel.shown.clear()
+        host.payloads.clear()
+        return text

@@ -102,6 +102,9 @@ def make_session(
     except UsageError as exc:
         _fail(str(exc))
     host.session = Session(host, config=config)
+    from anymagic.extensions.ipython_compat import install
+
+    install(host.session)  # IPython-only extensions get an IPython-like shell (when installed)
     return host.session
 
 

@@ -65,6 +65,9 @@ class KernelHost(BaseHost):
                 except UsageError as exc:
                     BaseHost.write(self, f"anymagic: {exc}\n", "stderr")
             self.session = KernelSession(self, **options)
+            from anymagic.extensions.ipython_compat import install
+
+            install(self.session)  # IPython-only extensions get an IPython-like shell
         return self.session
 
     # -- output ---------------------------------------------------------------------------

@@ -74,13 +74,16 @@ def needs_local_scope(func: F) -> F:
 
 def no_var_expand(func: F) -> F:
     """Mark a magic whose line is passed as typed, without ``$name``/``{expr}`` expansion."""
-    func._ipython_no_var_expand = True  # type: ignore[attr-defined]  # IPython's attribute name
+    func._ipython_magic_no_var_expand = True  # type: ignore[attr-defined]  # IPython's name
     return func
 
 
 def wants_expansion(func: Callable[..., Any]) -> bool:
     """Whether ``$name``/``{expr}`` should be expanded in this magic's line."""
-    return not getattr(func, "_ipython_no_var_expand", False)
+    return not (
+        getattr(func, "_ipython_magic_no_var_expand", False)  # IPython's mark (and ours)
+        or getattr(func, "_ipython_no_var_expand", False)  # the name anymagic 0.1 used early on
+    )
 
 
 def wants_local_scope(func: Callable[..., Any]) -> bool:

@@ -27,16 +27,23 @@ UNLOAD_HOOKS = ("unload_extension", "unload_ipython_extension")
 class ExtensionManager:
     """Loaded extensions of one session, and the undo list for each."""
 
+    #: Builds what an IPython-only extension (``load_ipython_extension(ip)``) is given: an
+    #: IPython-like shell over the session.  A higher layer sets it (the anymagic hosts use
+    #: ``anymagic.extensions.ipython_compat.shell_for``); None passes the session itself.
+    ipython_shell_factory: Callable[[Session], Any] | None = None
+
     def __init__(self, session: Session, entry_points: dict[str, str]) -> None:
         self.session = session
         self.entry_points = entry_points  # entry name -> module (never imported to list)
         self.loaded: dict[str, ModuleType] = {}  # module name -> module
+        self._shells: dict[str, Any] = {}  # module name -> what its IPython hooks were given
+        self.aliases: dict[str, str] = {}  # other loadable names, not listed ("autoreload")
         self._undo: dict[str, list[Callable[[], None]]] = {}
         self.current: str | None = None  # extension whose hook is running
 
     def resolve(self, name: str) -> str:
         """Module name for an entry-point name or a module name."""
-        return self.entry_points.get(name, name)
+        return self.entry_points.get(name) or self.aliases.get(name, name)
 
     def available(self) -> list[str]:
         """Extension names known from entry points (imports nothing)."""
@@ -65,17 +72,27 @@ class ExtensionManager:
         hook = _hook(module, LOAD_HOOKS)
         if hook is None:
             raise UsageError(f"{module_name} is not an extension: it has no load_extension(host).")
-        self._run_hook(module_name, hook)
+        self._run_hook(module, module_name, hook)
         self.loaded[module_name] = module
         return "loaded"
 
-    def _run_hook(self, module_name: str, hook: Callable[[Any], Any]) -> None:
+    def _target(self, module: ModuleType, module_name: str) -> Any:
+        """The session, or for IPython-only extensions the factory's IPython-like shell."""
+        if _hook(module, LOAD_HOOKS[:1]) is not None:  # an anymagic extension
+            return self.session
+        if module_name not in self._shells:
+            factory = self.ipython_shell_factory
+            self._shells[module_name] = self.session if factory is None else factory(self.session)
+        return self._shells[module_name]
+
+    def _run_hook(self, module: ModuleType, module_name: str, hook: Callable[[Any], Any]) -> None:
         previous, self.current = self.current, module_name
         before = self._callbacks()
         try:
-            hook(self.session)
+            hook(self._target(module, module_name))
         except Exception as exc:
             self.current = previous
+            self._shells.pop(module_name, None)
             self._track_events(module_name, before)
             self._rollback(module_name)
             raise PluginError(f"extension {module_name!r}", exc) from exc
@@ -114,11 +131,12 @@ class ExtensionManager:
         if hook is not None:
             previous, self.current = self.current, module_name
             try:
-                hook(self.session)
+                hook(self._target(module, module_name))
             except Exception as exc:  # still remove what it registered
                 error = exc
             finally:
                 self.current = previous
+        self._shells.pop(module_name, None)
         self._rollback(module_name)
         if error is not None:
             raise PluginError(f"extension {module_name!r} (unload)", error) from error

@@ -236,7 +236,7 @@ class Session:
                 return self.run_cell_magic(magic_name, prefix + line, cell)
 
         alias.__doc__ = f"Alias for `%{'%' if magic_kind == 'cell' else ''}{magic_name}`."
-        alias._ipython_no_var_expand = True  # type: ignore[attr-defined]  # expanded by the target
+        alias._ipython_magic_no_var_expand = True  # type: ignore[attr-defined]  # expanded by the target
         self.register_magic_function(alias, magic_kind, alias_name)
 
     def add_input_transformer(
