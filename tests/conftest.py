@@ -16,7 +16,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """ANYMAGIC_DIR, IPYTHONDIR and JUPYTER_* point at temporary folders for every test."""
+    """ANYMAGIC_DIR, IPYTHONDIR, JUPYTER_* and the working folder are temporary for every test."""
     base = tmp_path_factory.mktemp("home")
     for var, sub in (
         ("ANYMAGIC_DIR", "anymagic"),
@@ -28,6 +28,9 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.setenv(var, str(base / sub))
     monkeypatch.delenv("ANYMAGIC_DISABLE", raising=False)
     monkeypatch.delenv("ANYMAGIC_NO_AUTOLOAD", raising=False)
+    work = base / "cwd"  # files a magic writes to "the current folder" land here, not the repo
+    work.mkdir()
+    monkeypatch.chdir(work)
     return base / "anymagic"
 
 
