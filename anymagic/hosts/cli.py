@@ -122,7 +122,8 @@ def _run(opts: Options) -> int:
     if opts.code is not None:
         sys.argv = ["-c", *opts.args]
         session = make_session(opts)
-        status = _status(session, opts.code, store_history=True)
+        # as IPython: -c is not an interactive input, so it is not kept in history
+        status = _status(session, opts.code, store_history=False)
     elif opts.file is not None and opts.file != "-":
         try:
             with open(opts.file, encoding="utf-8") as handle:
