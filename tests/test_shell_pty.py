@@ -281,5 +281,6 @@ def test_interactive_without_a_terminal_reads_lines(data_dir):
     stdin = "print(x * 2)\nfor i in range(2):\n    print('row', i)\n\nexit\nprint('never')\n"
     proc = run([ANYMAGIC, "-i", "-c", "x = 21"], data_dir, stdin=stdin)
     assert proc.returncode == 0, proc.stderr
-    assert "In [2]: 42\n" in proc.stdout and "row 0\nrow 1\n" in proc.stdout
+    # -c is not an interactive input (IPython: the first prompt after -i -c is In [1])
+    assert "In [1]: 42\n" in proc.stdout and "row 0\nrow 1\n" in proc.stdout
     assert "never" not in proc.stdout
