@@ -2,8 +2,9 @@
 
 Run: ``/tmp/v/bin/python bench/bench_timeit.py`` (IPython must be importable).
 
-1. Agreement: for each statement, the same -n/-r in anymagic's %timeit and in a
-   ``python -m timeit -v`` subprocess (whose raw run times give its mean); five
+1. Agreement: for each statement, the same -n/-r in an ``anymagic -c "%timeit ..."``
+   subprocess and in a ``python -m timeit -v`` subprocess (whose raw run times give its
+   mean): both fresh processes, so neither gains from a warmer interpreter; five
    interleaved rounds, the median of each side; target |ratio - 1| <= 5%.
 2. Wall time to a result with the automatic loop count (no -n/-r), anymagic's %timeit
    beside IPython's ``run_line_magic('timeit', ...)`` in the same process.
@@ -29,7 +30,7 @@ STATEMENTS = [  # (label, statement, loops for the agreement runs)
     ("~1 ms", "sum(range(60000))", 200),
 ]
 REPEAT = 5
-ROUNDS = 5
+ROUNDS = 15
 UNITS = {"nsec": 1e-9, "usec": 1e-6, "msec": 1e-3, "sec": 1.0}
 
 
@@ -46,6 +47,15 @@ def python_timeit(stmt: str, loops: int) -> tuple[float, float]:
     return statistics.fmean(runs) / loops, min(runs) / loops
 
 
+def anymagic_timeit(stmt: str, loops: int) -> tuple[float, float]:
+    """(mean, best) per loop from ``anymagic -c '%timeit ...'`` in a fresh process."""
+    exe = os.path.join(os.path.dirname(sys.executable), "anymagic")
+    code = f"r = %timeit -q -o -n {loops} -r {REPEAT} {stmt}\nprint(r.average, r.best)"
+    out = subprocess.run([exe, "-c", code], capture_output=True, text=True, check=True).stdout
+    mean, best = (float(v) for v in out.split())
+    return mean, best
+
+
 def main() -> None:
     os.environ.setdefault("ANYMAGIC_DIR", tempfile.mkdtemp())
     from anymagic import BaseHost
@@ -55,14 +65,16 @@ def main() -> None:
     print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
     print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
     print()
-    print("1. mean per loop, anymagic %timeit vs python -m timeit (same -n, -r 5; median of 5)")
+    print(
+        "1. mean per loop, anymagic -c %timeit vs python -m timeit "
+        "(fresh processes, same -n, -r 5; median of 15 interleaved rounds)"
+    )
     for label, stmt, loops in STATEMENTS:
         ours, theirs, ours_best, theirs_best = [], [], [], []
         for _ in range(ROUNDS):
-            with contextlib.redirect_stdout(io.StringIO()):
-                res = session.run_line_magic("timeit", f"-q -o -n {loops} -r {REPEAT} {stmt}")
-            ours.append(res.average)
-            ours_best.append(res.best)
+            mean, best = anymagic_timeit(stmt, loops)
+            ours.append(mean)
+            ours_best.append(best)
             mean, best = python_timeit(stmt, loops)
             theirs.append(mean)
             theirs_best.append(best)

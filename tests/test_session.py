@@ -220,3 +220,13 @@ def test_value_without_history_shows_current_count(shell, capsys):
     shell.run("1")
     out, _, _ = shell.run("2", store_history=False)
     assert out == "Out[2]: 2\n"
+
+
+def test_repeated_cell_reports_its_own_number_in_tracebacks(shell):
+    source = "def f():\n    return [1 / 0 for _ in range(1)]\nf()"
+    _, first, _ = shell.run(source)
+    _, second, _ = shell.run(source)  # identical: its compiled code is reused
+    assert 'File "<anymagic-input-1-1>", line 3' in first
+    assert 'File "<anymagic-input-2-2>", line 3' in second
+    assert 'File "<anymagic-input-2-2>", line 2, in <listcomp>' in second
+    assert "<anymagic-input-1-1>" not in second

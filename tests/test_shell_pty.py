@@ -284,3 +284,38 @@ def test_interactive_without_a_terminal_reads_lines(data_dir):
     # -c is not an interactive input (IPython: the first prompt after -i -c is In [1])
     assert "In [1]: 42\n" in proc.stdout and "row 0\nrow 1\n" in proc.stdout
     assert "never" not in proc.stdout
+
+
+def test_embed_sees_the_callers_variables_and_returns(tmp_path, data_dir):
+    script = tmp_path / "embedding.py"
+    script.write_text(
+        "import anymagic\n"
+        "def work():\n"
+        "    local_value = 41\n"
+        "    anymagic.embed(header='embedded here')\n"
+        "    print('back in the caller', local_value)\n"
+        "work()\n"
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        [str(script)],
+        env=child_env(data_dir),
+        dimensions=(24, 120),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
+    try:
+        child.expect("embedded here")
+        child.expect(prompt(1))
+        child.send("local_value + 1\r")
+        child.expect(r"Out\[1\]: 42")
+        child.expect(prompt(2))
+        child.send("%psearch local_*\r")  # magics work in an embedded shell
+        child.expect("local_value")
+        child.expect(prompt(3))
+        child.sendeof()
+        child.expect("back in the caller 41")
+        assert finish(child) == 0
+    finally:
+        if child.isalive():
+            child.terminate(force=True)

@@ -32,7 +32,7 @@ from anymagic.registry.decorators import (
 )
 from anymagic.registry.errors import UsageError
 from anymagic.registry.magics import Magics
-from anymagic.registry.session import hide_from_tracebacks
+from anymagic.registry.tracebacks import hide_from_tracebacks
 
 from .timing import (
     check_writable,
@@ -196,23 +196,38 @@ class ProfilingMagics(Magics):
         stats.strip_dirs().sort_stats(*keys)
         stats.print_stats(*limits)
         report = stream.getvalue().rstrip() + "\n"
+        dump = (dump_file, stats.dump_stats, "marshalled")
+        self._finish("prun", report, dump, text_file, error, quiet="q" in opts)
+        return stats if "r" in opts else None
+
+    def _finish(
+        self,
+        magic: str,
+        report: str,
+        dump: tuple[str | None, Any, str],
+        text_file: str | None,
+        error: BaseException | None,
+        quiet: bool = False,
+    ) -> None:
+        """Write the files asked for, show the report and notes, then re-raise the error.
+
+        ``dump`` is ``(file or None, how to write it, the verb for the note)``.
+        """
+        dump_file, write_dump, verb = dump
         messages = ""
         if dump_file is not None:
-            _write_file("prun", dump_file, stats.dump_stats)
-            messages += f"\n*** Profile stats marshalled to file {dump_file!r}.\n"
+            _write_file(magic, dump_file, write_dump)
+            messages += f"\n*** Profile stats {verb} to file {dump_file!r}.\n"
         if text_file is not None:
-            _write_file("prun", text_file, lambda p: _write_text(p, report))
+            _write_file(magic, text_file, lambda p: _write_text(p, report))
             messages += f"\n*** Profile printout saved to text file {text_file!r}.\n"
         messages += _error_note(error)
-        if isinstance(error, SystemExit):
-            error = None
-        if "q" not in opts:
-            self.shell.write(report)
-        if messages:
-            self.shell.write(messages.lstrip("\n") if "q" in opts else messages)
-        if error is not None:
+        if not quiet:
+            self.shell.write(report + messages)
+        elif messages:
+            self.shell.write(messages.lstrip("\n"))
+        if error is not None and not isinstance(error, SystemExit):
             raise error
-        return stats if "r" in opts else None
 
     @no_var_expand
     @needs_local_scope
@@ -302,19 +317,8 @@ class ProfilingMagics(Magics):
                 stream=stream, output_unit=unit, stripzeros=bool({"s", "z"} & set(opts))
             )
         report = stream.getvalue().rstrip() + "\n"
-        messages = ""
-        if dump_file is not None:
-            _write_file("lprun", dump_file, profiler.dump_stats)
-            messages += f"\n*** Profile stats pickled to file {dump_file!r}.\n"
-        if text_file is not None:
-            _write_file("lprun", text_file, lambda p: _write_text(p, report))
-            messages += f"\n*** Profile printout saved to text file {text_file!r}.\n"
-        messages += _error_note(error)
-        if isinstance(error, SystemExit):
-            error = None
-        self.shell.write(report + messages)
-        if error is not None:
-            raise error
+        dump = (dump_file, profiler.dump_stats, "pickled")
+        self._finish("lprun", report, dump, text_file, error)
         return profiler if "r" in opts else None
 
 

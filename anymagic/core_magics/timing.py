@@ -33,7 +33,7 @@ from anymagic.registry.decorators import (
 )
 from anymagic.registry.errors import UsageError
 from anymagic.registry.magics import Magics
-from anymagic.registry.session import hide_from_tracebacks
+from anymagic.registry.tracebacks import hide_from_tracebacks
 
 # ----------------------------------------------------------------------------- helpers
 

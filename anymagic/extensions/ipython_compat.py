@@ -214,7 +214,7 @@ class _ShimBase:
         self.user_ns["_exit_code"] = self.session.system(cmd)
 
     def getoutput(self, cmd: str, split: bool = True, depth: int = 0) -> Any:
-        from anymagic.registry.session import LineList
+        from anymagic.registry.runtime import LineList
 
         lines = self.session.system(cmd, capture=True)
         lines = LineList(lines if isinstance(lines, list) else [])
@@ -235,7 +235,7 @@ class _ShimBase:
         self.session.write(data, "stderr")
 
     def showtraceback(self, exc_tuple: Any = None, *args: Any, **kwargs: Any) -> None:
-        from anymagic.registry.session import format_exception
+        from anymagic.registry.tracebacks import format_exception
 
         exc = exc_tuple[1] if exc_tuple else sys.exc_info()[1]
         if exc is not None:

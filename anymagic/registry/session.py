@@ -10,27 +10,44 @@ from __future__ import annotations
 
 import linecache
 import os
-import sys
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import discovery
+from .compiling import (
+    CO_COROUTINE,
+    FUTURE_FLAGS,
+    PyCF_ALLOW_TOP_LEVEL_AWAIT,
+    PyCF_ONLY_AST,
+    ends_with_semicolon,
+    no_running_loop,
+    run_in_thread,
+    with_filename,
+)
 from .decorators import magic_kinds, wants_expansion, wants_local_scope
 from .errors import PluginError, UsageError
 from .events import Events
 from .extensions import ExtensionManager
 from .registry import MagicRegistry
+from .runtime import LineList, Runtime
 from .syntax import RUNTIME_NAME, InputSyntax
+from .tracebacks import format_exception, hide_from_tracebacks
+
+__all__ = [
+    "DEFAULTS",
+    "CellResult",
+    "LineList",
+    "Runtime",
+    "Session",
+    "current_session",
+    "format_exception",
+    "get_session",
+    "hide_from_tracebacks",
+]
 
 _current: Session | None = None
-_HIDDEN_FILES: set[str] = set()  # anymagic's own frames, left out of user tracebacks
-
-PyCF_ONLY_AST = 0x400
-PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
-CO_COROUTINE = 0x80
 
 
 def current_session() -> Session | None:
@@ -44,13 +61,6 @@ def get_session() -> Session:
         raise RuntimeError("no anymagic session is running")
     return _current
 
-
-def hide_from_tracebacks(filename: str) -> None:
-    """Leave frames of ``filename`` out of tracebacks shown to the user."""
-    _HIDDEN_FILES.add(filename)
-
-
-hide_from_tracebacks(__file__)
 
 #: Defaults of the ``Anymagic`` config section (see :mod:`anymagic.registry.config`).
 DEFAULTS: dict[str, Any] = {
@@ -354,7 +364,7 @@ class Session:
         code = compile(
             source, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True
         )
-        self._compile_flags |= code.co_flags & _FUTURE_FLAGS
+        self._compile_flags |= code.co_flags & FUTURE_FLAGS
         return code
 
     def run_cell(
@@ -449,26 +459,24 @@ class Session:
         else:
             lines = [line + "\n" for line in cleaned.splitlines()]
             linecache.cache[filename] = (len(cleaned), None, lines, filename)
-        # Compiling is most of a small cell's cost. Unnumbered cells (silent kernel
-        # requests, replays) reuse the code of an identical earlier one; its linecache
-        # entry holds the same text, so tracebacks stay right. Numbered cells always
-        # compile, so a traceback names the cell that ran.
-        key = (python, self._compile_flags) if count is None else None
-        codes = self._code_cache.get(key) if key is not None else None
+        # Compiling is most of a small cell's cost: a cell identical to an earlier one
+        # (a repeated command, a silent kernel request, a replay) reuses its code, renamed
+        # to this cell's filename so a traceback names the cell that ran.
+        key = (python, self._compile_flags)
+        codes = self._code_cache.get(key)
         if codes is None:
             codes = self._compile_cell(python, filename)
-            if key is not None:
-                if len(self._code_cache) >= 256:
-                    self._code_cache.clear()
-                self._code_cache[key] = codes
-        body, last = codes
+            if len(self._code_cache) >= 256:
+                self._code_cache.clear()
+            self._code_cache[key] = codes
+        body, last = (None if code is None else with_filename(code, filename) for code in codes)
         ns = self.user_ns
         if body is not None:
             self._run_code(body, ns)
         if last is None:
             return None
         value = self._run_code(last, ns)
-        if value is not None and not (silent or _ends_with_semicolon(python)):
+        if value is not None and not (silent or ends_with_semicolon(python)):
             self.show_result(value, count)
         return value
 
@@ -497,7 +505,7 @@ class Session:
 
     def compile_ast(self, tree: Any, filename: str, mode: str) -> Any:
         code = compile(tree, filename, mode, self._compile_flags | PyCF_ALLOW_TOP_LEVEL_AWAIT, True)
-        self._compile_flags |= code.co_flags & _FUTURE_FLAGS
+        self._compile_flags |= code.co_flags & FUTURE_FLAGS
         return code
 
     def _run_code(self, code: Any, ns: dict[str, Any]) -> Any:
@@ -505,7 +513,7 @@ class Session:
         if code.co_flags & CO_COROUTINE:
             import asyncio
 
-            value = asyncio.run(value) if _no_running_loop() else _run_in_thread(value)
+            value = asyncio.run(value) if no_running_loop() else run_in_thread(value)
         return value
 
     def show_result(self, value: Any, count: int | None) -> None:
@@ -528,139 +536,6 @@ class Session:
         import builtins
 
         return name in self.user_ns or hasattr(builtins, name)
-
-
-_FUTURE_FLAGS = 0
-for _feature in __import__("__future__").all_feature_names:
-    _FUTURE_FLAGS |= getattr(__import__("__future__"), _feature).compiler_flag
-
-
-def _ends_with_semicolon(python: str) -> bool:
-    """IPython's rule: a trailing ``;`` on the last line hides the value."""
-    for line in reversed(python.rstrip().splitlines()):
-        stripped = line.split("#", 1)[0].rstrip()
-        if stripped:
-            return stripped.endswith(";")
-    return False
-
-
-def _no_running_loop() -> bool:
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return True
-    return False
-
-
-def _run_in_thread(coro: Any) -> Any:
-    """Run a top-level ``await`` cell when the host already runs an event loop."""
-    import asyncio
-    import threading
-
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
-def format_exception(exc: BaseException) -> str:
-    """A traceback without anymagic's own frames; one line for usage and plugin errors."""
-    if isinstance(exc, UsageError):
-        return f"UsageError: {exc}\n"
-    if isinstance(exc, PluginError):
-        return (
-            f"anymagic: could not load plugin {exc}\n"
-            "(%lsmagic -v shows details; everything else still works)\n"
-        )
-    if isinstance(exc, KeyboardInterrupt) and not _user_frames(exc.__traceback__):
-        return "KeyboardInterrupt\n"
-    te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
-    _strip_frames(te)
-    return "".join(te.format())
-
-
-def _user_frames(tb: Any) -> list[Any]:
-    return [f for f, _ in traceback.walk_tb(tb) if f.f_code.co_filename not in _HIDDEN_FILES]
-
-
-def _strip_frames(te: traceback.TracebackException) -> None:
-    seen: set[int] = set()
-    while te is not None and id(te) not in seen:
-        seen.add(id(te))
-        te.stack = traceback.StackSummary.from_list(
-            [frame for frame in te.stack if frame.filename not in _HIDDEN_FILES]
-        )
-        te = te.__cause__ or te.__context__  # type: ignore[assignment]
-
-
-class Runtime:
-    """The object generated code calls (``__anymagic__.line(...)``); reads the caller's frame."""
-
-    __slots__ = ("_session",)
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def __repr__(self) -> str:
-        return "<anymagic runtime>"
-
-    @staticmethod
-    def _locals() -> dict[str, Any] | None:
-        frame = sys._getframe(2)
-        return frame.f_locals if frame.f_locals is not frame.f_globals else None
-
-    def line(self, name: str, line: str) -> Any:
-        return self._session.run_line_magic(name, line, local_ns=self._locals())
-
-    def cell(self, name: str, line: str, cell: str) -> Any:
-        return self._session.run_cell_magic(name, line, cell, local_ns=self._locals())
-
-    def system(self, cmd: str) -> None:
-        from .expansion import expand
-
-        session = self._session
-        status = session.system(expand(cmd, session.user_ns, self._locals()))
-        session.user_ns["_exit_code"] = status
-
-    def getoutput(self, cmd: str) -> list[str]:
-        from .expansion import expand
-
-        session = self._session
-        lines = session.system(expand(cmd, session.user_ns, self._locals()), capture=True)
-        return LineList(lines if isinstance(lines, list) else [])
-
-    def help(self, name: str, detail: int = 0) -> None:
-        from .help import show_help
-
-        show_help(self._session, name, detail, self._locals())
-
-
-class LineList(list):
-    """Captured output lines; ``.s``, ``.n`` and ``.l`` as in IPython's SList."""
-
-    @property
-    def s(self) -> str:
-        return " ".join(self)
-
-    @property
-    def n(self) -> str:
-        return "\n".join(self)
-
-    @property
-    def l(self) -> list[str]:  # noqa: E743 - IPython's name
-        return list(self)
 
 
 hide_from_tracebacks(__file__)
