@@ -54,6 +54,22 @@ class Shell:
         return self.session.user_ns
 
 
+def ok(shell: Shell, cell: str) -> str:
+    """Run a cell that must succeed silently on stderr; its stdout."""
+    out, err, result = shell.run(cell)
+    assert result.success, err
+    assert not err, err
+    return out
+
+
+def usage_error(shell: Shell, cell: str) -> str:
+    """Run a cell that must fail with a one-line UsageError (no traceback); that line."""
+    _, err, result = shell.run(cell)
+    assert not result.success
+    assert err.startswith("UsageError: ") and "Traceback" not in err, err
+    return err.splitlines()[0]
+
+
 @pytest.fixture
 def shell(private_dirs: Path) -> Shell:
     return Shell(private_dirs)

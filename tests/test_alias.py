@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Shell
+from conftest import Shell, ok, usage_error
 
 
 @pytest.fixture
@@ -21,20 +21,6 @@ def commands(shell: Shell, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(shell.host, "system", system)
     return ran
-
-
-def ok(shell: Shell, cell: str) -> str:
-    out, err, result = shell.run(cell)
-    assert result.success, err
-    assert not err, err
-    return out
-
-
-def usage_error(shell: Shell, cell: str) -> str:
-    _, err, result = shell.run(cell)
-    assert not result.success
-    assert err.startswith("UsageError: ") and "Traceback" not in err, err
-    return err.splitlines()[0]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="IPython's Linux defaults")

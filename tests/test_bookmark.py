@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import Shell
+from conftest import Shell, ok, usage_error
 
 
 @pytest.fixture
@@ -19,21 +19,6 @@ def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     return tmp_path
-
-
-def ok(shell: Shell, cell: str) -> str:
-    out, err, result = shell.run(cell)
-    assert result.success, err
-    assert not err, err
-    return out
-
-
-def usage_error(shell: Shell, cell: str) -> str:
-    out, err, result = shell.run(cell)
-    assert not result.success
-    assert err.startswith("UsageError: "), err
-    assert "Traceback" not in err
-    return err.splitlines()[0]
 
 
 def test_cd_prints_and_records_history(places: Path, shell: Shell) -> None:

@@ -307,11 +307,6 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path
     try:
         kc.wait_for_ready(timeout=60)
         # until the kernel host wires the shim itself (one line in KernelHost.attach)
-        kernel_run(
-            kc,
-            "import anymagic, anymagic.extensions.ipython_compat as _c\n"
-            "_c.install(anymagic.get_session())\ndel _c",
-        )
         yield kc, mods
     finally:
         kc.stop_channels()
