@@ -125,6 +125,11 @@ class StoreMagics(Magics):
         """Store variables from the user namespace: all of them, or (on any error) none."""
         ns = self.shell.user_ns
         items = []
+        aliases = {name: self._alias(name) for name in names if name not in ns}
+        for name, command in aliases.items():  # IPython: a name that is an alias stores it
+            if command is None:
+                raise _fail(f"unknown variable {name!r}")
+        names = [name for name in names if name not in aliases]
         for name in names:
             if not is_valid_name(name) or name not in ns:
                 raise _fail(f"unknown variable {name!r}")
@@ -135,9 +140,32 @@ class StoreMagics(Magics):
                     "(__main__) and would not exist when restoring; define it in a module"
                 )
             items.append((name, value))
-        self._call(self.db.save, items)
+        if items:
+            self._call(self.db.save, items)
         for name, value in items:
             self.shell.write(f"Stored {name!r} ({type(value).__name__})\n")
+        if aliases:
+            table = self._call(self.db.load_aliases)
+            table.update(aliases)
+            self._call(self.db.save_aliases, table)
+            for name, command in aliases.items():
+                self.shell.write(f"Alias stored: {name} ({command})\n")
+
+    def _alias_manager(self) -> Any:
+        """The session's alias manager (importing the alias group if needed), or None."""
+        if getattr(self.shell, "alias_manager", None) is None:
+            try:
+                self.shell.find_magic("alias")  # loading the alias group sets alias_manager
+            except Exception:  # noqa: BLE001 - no alias group: no aliases
+                return None
+        return getattr(self.shell, "alias_manager", None)
+
+    def _alias(self, name: str) -> str | None:
+        """The command of alias ``name``, or None."""
+        manager = self._alias_manager()
+        if manager is None or not manager.is_alias(name):
+            return None
+        return manager.retrieve_alias(name)
 
     def restore(self, names: list[str] | None = None) -> list[str]:
         """Restore all or some variables; entries that fail are named in a warning.
@@ -154,6 +182,8 @@ class StoreMagics(Magics):
             for name in names:
                 if name not in known:
                     raise _fail(f"no stored variable {name!r}")
+        if names is stored:  # everything: the stored aliases come back too (as in IPython)
+            self._restore_aliases(db)
         ns = self.shell.user_ns
         restored = []
         for name in names:
@@ -166,6 +196,21 @@ class StoreMagics(Magics):
             else:
                 restored.append(name)
         return restored
+
+    def _restore_aliases(self, db: PickleDB) -> None:
+        try:
+            table = db.load_aliases()
+        except StoreError as exc:
+            self._warn("stored_aliases", str(exc))
+            return
+        manager = self._alias_manager() if table else None
+        if manager is None:
+            return
+        for name, command in table.items():
+            try:
+                manager.define_alias(name, command)
+            except Exception as exc:  # noqa: BLE001 - one bad alias must not stop the rest
+                self._warn(f"alias {name}", str(exc).splitlines()[0])
 
     def delete(self, names: list[str]) -> None:
         """Forget variables; every name must be stored (else nothing is removed)."""

@@ -32,6 +32,7 @@ from typing import Any
 from .files import ensure_private_dir
 
 PREFIX = "autorestore"
+ALIASES = "stored_aliases"  # IPython's key for %store'd aliases: {name: command}
 TMP_DIR = ".anymagic-tmp"
 PROTOCOL = 5
 _STALE_TMP = 3600.0  # seconds after which a temporary file is a crash leftover
@@ -108,7 +109,23 @@ class PickleDB:
         """Unpickle one variable; any failure is a StoreError saying why (one line)."""
         if not is_valid_name(name):
             raise StoreError(f"{name!r} is not a valid variable name")
-        path = f"{self.folder}{os.sep}{name}"
+        return self._load_path(f"{self.folder}{os.sep}{name}", name)
+
+    def load_aliases(self) -> dict[str, str]:
+        """The stored shell aliases (IPython's ``stored_aliases``), empty when none."""
+        try:
+            table = self._load_path(f"{self.root}{os.sep}{ALIASES}", ALIASES)
+        except KeyError:
+            return {}
+        if not isinstance(table, dict):
+            raise StoreError(f"{self.root / ALIASES} does not hold an alias table")
+        return {str(k): str(v) for k, v in table.items()}
+
+    def save_aliases(self, table: dict[str, str]) -> None:
+        """Replace the stored alias table, atomically."""
+        self._save_into(self.root, [(ALIASES, dict(table))])
+
+    def _load_path(self, path: str, name: str) -> Any:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except FileNotFoundError:
@@ -146,6 +163,9 @@ class PickleDB:
         for name, _ in items:
             if not is_valid_name(name):
                 raise StoreError(f"{name!r} is not a valid variable name")
+        self._save_into(self.folder, items)
+
+    def _save_into(self, folder: Path, items: list[tuple[str, Any]]) -> None:
         tmp_dir = self._prepare()
         written: list[tuple[str, str]] = []
         # Many values: one syncfs() for all of them instead of an fsync per file (2,000 small
@@ -159,11 +179,11 @@ class PickleDB:
                 for tmp, _ in written:
                     _fsync_file(tmp)
             for tmp, name in written:
-                os.replace(tmp, self.folder / name)
+                os.replace(tmp, folder / name)
             written = []
-            _fsync_dir(self.folder)
+            _fsync_dir(folder)
         except OSError as exc:
-            raise StoreError(f"cannot write to {self.folder}: {exc.strerror or exc}") from None
+            raise StoreError(f"cannot write to {folder}: {exc.strerror or exc}") from None
         finally:
             for tmp, _ in written:
                 _unlink(tmp)
