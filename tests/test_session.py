@@ -230,3 +230,43 @@ def test_repeated_cell_reports_its_own_number_in_tracebacks(shell):
     assert 'File "<anymagic-input-2-2>", line 3' in second
     assert 'File "<anymagic-input-2-2>", line 2, in <listcomp>' in second
     assert "<anymagic-input-1-1>" not in second
+
+
+class MinimalHost:
+    """Only what a host must have: a namespace and a way to show text."""
+
+    def __init__(self) -> None:
+        self.user_ns: dict = {}
+        self.shown: list[tuple[str, str]] = []
+
+    def write(self, text: str, stream: str = "stdout") -> None:
+        self.shown.append((stream, text))
+
+
+def test_a_host_without_optional_members_gets_clear_messages(private_dirs):
+    from anymagic import Session
+
+    host = MinimalHost()
+    session = Session(host)
+    assert session.run_cell("20 + 22", store_history=True).result == 42
+    assert ("stdout", "Out[1]: 42\n") in host.shown  # no display(): the repr as text
+    result = session.run_cell("!echo hi")
+    assert isinstance(result.error, UsageError)
+    assert host.shown[-1] == (
+        "stderr",
+        "UsageError: this host (MinimalHost) cannot run shell commands: it has no system()\n",
+    )
+    session.run_cell("%history -n", store_history=True)  # history kept by the session
+    assert "   1: 20 + 22\n" in host.shown[-1][1]
+    seen = []
+    session.events.register("post_run_cell", seen.append)  # events kept by the session
+    session.run_cell("1")
+    assert len(seen) == 1
+    assert session.data_dir == private_dirs  # $ANYMAGIC_DIR when the host names none
+
+
+def test_something_that_is_not_a_host_is_refused():
+    from anymagic import Session
+
+    with pytest.raises(TypeError, match="object is not a host: it needs user_ns and write"):
+        Session(object())

@@ -21,7 +21,9 @@ from .events import Events
 
 @runtime_checkable
 class Host(Protocol):
-    """What a shell or kernel gives anymagic.  Eight members."""
+    """What a shell or kernel gives anymagic.  Eight members; only ``user_ns`` and
+    ``write`` are required (the session supplies plain defaults for the others, and a
+    magic that needs a missing one, such as ``system``, says so in one line)."""
 
     #: The user namespace: globals of the code the person runs.
     user_ns: dict[str, Any]

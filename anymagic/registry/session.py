@@ -103,7 +103,18 @@ class Session:
         **options: Any,
     ) -> None:
         global _current
+        missing = [name for name in ("user_ns", "write") if not hasattr(host, name)]
+        if missing:
+            raise TypeError(
+                f"{type(host).__name__} is not a host: it needs {' and '.join(missing)} "
+                "(see anymagic.Host)"
+            )
         self.host = host
+        # Optional members: a host without them still works (see the protocol's docs).
+        self._events: Events = getattr(host, "events", None) or Events()
+        self._history: Any = getattr(host, "history", None)
+        if self._history is None:
+            self._history = [""]
         self.config = config
         self.options = dict(DEFAULTS)
         if config is not None and "Anymagic" in config:
@@ -168,28 +179,51 @@ class Session:
 
     @property
     def history(self) -> Any:
-        return self.host.history
+        """The host's numbered inputs, or the session's own list if the host keeps none."""
+        return self._history
 
     @property
     def events(self) -> Events:
-        return self.host.events
+        """The host's events, or the session's own if the host has none."""
+        return self._events
 
     @property
     def data_dir(self) -> Path:
-        return Path(self.host.data_dir)
+        """The host's data directory, or ``$ANYMAGIC_DIR`` / ``~/.anymagic``."""
+        data_dir = getattr(self.host, "data_dir", None)
+        if data_dir is None:
+            from .host import default_data_dir
+
+            return default_data_dir()
+        return Path(data_dir)
 
     @property
     def cache_dir(self) -> Path:
-        return Path(self.host.data_dir) / "cache"
+        return self.data_dir / "cache"
 
     def write(self, text: str, stream: str = "stdout") -> None:
         self.host.write(text, stream)
 
     def display(self, obj: Any, *, execution_count: int | None = None) -> None:
-        self.host.display(obj, execution_count=execution_count)
+        """Rich display through the host; a host without ``display`` gets the ``repr`` as text."""
+        display = getattr(self.host, "display", None)
+        if display is not None:
+            display(obj, execution_count=execution_count)
+            return
+        from .host import _plain_repr
+
+        prefix = "" if execution_count is None else f"Out[{execution_count}]: "
+        self.write(f"{prefix}{_plain_repr(obj)}\n")
 
     def system(self, cmd: str, *, capture: bool = False) -> int | list[str]:
-        return self.host.system(cmd, capture=capture)
+        """A shell command through the host; a clear error if the host cannot run one."""
+        system = getattr(self.host, "system", None)
+        if system is None:
+            raise UsageError(
+                f"this host ({type(self.host).__name__}) cannot run shell commands: "
+                "it has no system()"
+            )
+        return system(cmd, capture=capture)
 
     @property
     def execution_count(self) -> int:
