@@ -319,3 +319,15 @@ def test_embed_sees_the_callers_variables_and_returns(tmp_path, data_dir):
     finally:
         if child.isalive():
             child.terminate(force=True)
+
+
+def test_tab_indents_at_the_start_of_a_line(spawn):
+    child = spawn()
+    child.send("if True:\r")
+    child.expect(CONTINUATION)
+    child.send("\x15")  # Ctrl-U: drop the automatic indentation
+    child.send("\tprint('indented by tab')\r\r")
+    child.expect("indented by tab\r\n")
+    child.expect(prompt(2))
+    child.sendeof()
+    assert finish(child) == 0

@@ -103,6 +103,7 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
     from prompt_toolkit.filters import has_focus
     from prompt_toolkit.history import History
     from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.key_binding.bindings.completion import generate_completions
     from prompt_toolkit.lexers import PygmentsLexer
     from prompt_toolkit.styles import Style
     from pygments.lexers.python import PythonLexer
@@ -157,6 +158,15 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
     @bindings.add("escape", "enter", filter=focused)
     def _meta_enter(event: Any) -> None:
         _submit(event.current_buffer)
+
+    @bindings.add("tab", filter=focused)
+    def _tab(event: Any) -> None:
+        """Tab indents at the start of a line (as in IPython), and completes elsewhere."""
+        buffer = event.current_buffer
+        if not buffer.document.current_line_before_cursor.strip():
+            buffer.insert_text("    ")
+        else:
+            generate_completions(event)  # prompt_toolkit's own Tab
 
     def _submit(buffer: Any) -> None:
         text = strip_trailing_blank_lines(buffer.text)
