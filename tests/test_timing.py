@@ -186,3 +186,21 @@ def test_time_inside_function_and_on_error(shell):
     out, err, result = shell.run("%time 1 / 0")
     assert isinstance(result.error, ZeroDivisionError)
     assert "Wall time:" in out and "ZeroDivisionError" in err
+
+
+def test_tab_completes_timeit_and_profiling_options(shell):
+    from anymagic.registry.completion import complete
+
+    assert complete(shell.session, "%timeit -").matches == [
+        "-c",
+        "-n",
+        "-o",
+        "-p",
+        "-q",
+        "-r",
+        "-t",
+        "-v",
+    ]
+    assert complete(shell.session, "%timeit -r").matches == ["-r"]
+    assert complete(shell.session, "%prun -").matches == ["-D", "-T", "-l", "-q", "-r", "-s"]
+    assert "-f" in complete(shell.session, "%lprun -").matches

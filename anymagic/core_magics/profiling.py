@@ -37,6 +37,7 @@ from anymagic.registry.tracebacks import hide_from_tracebacks
 from .timing import (
     check_writable,
     compile_user_code,
+    complete_options,
     parse_opts,
     parse_user_code,
     run_namespaces,
@@ -130,9 +131,21 @@ def _cell_sources_visible() -> Iterator[None]:
             linecache.cache.setdefault(key, value)
 
 
+PRUN_SPEC = "l:rs:T:D:q"
+LPRUN_SPEC = "f:m:D:T:rszu:"
+
+
 @magics_class
 class ProfilingMagics(Magics):
     """``%prun`` (cProfile) and ``%lprun`` (line_profiler)."""
+
+    def complete_prun(self, token: str, line: str) -> list[str] | None:
+        """Tab completion of %prun's options."""
+        return complete_options(PRUN_SPEC, token)
+
+    def complete_lprun(self, token: str, line: str) -> list[str] | None:
+        """Tab completion of %lprun's options."""
+        return complete_options(LPRUN_SPEC, token)
 
     def _code(self, magic: str, source: str, usage: str) -> Any:
         return compile_user_code(
@@ -167,7 +180,7 @@ class ProfilingMagics(Magics):
         The report is written to the output (never a pager).  If the statement raises or is
         interrupted, the profile so far is still reported, then the error is shown.
         """
-        opts, rest = parse_opts("prun", line, "l:rs:T:D:q", PRUN_USAGE)
+        opts, rest = parse_opts("prun", line, PRUN_SPEC, PRUN_USAGE)
         source = rest if cell is None else (rest + "\n" + cell if rest else cell)
         if not source.strip():
             raise UsageError("%prun: no statement to profile", PRUN_USAGE)
@@ -255,7 +268,7 @@ class ProfilingMagics(Magics):
         """
         from line_profiler import LineProfiler
 
-        opts, stmt = parse_opts("lprun", line, "f:m:D:T:rszu:", LPRUN_USAGE)
+        opts, stmt = parse_opts("lprun", line, LPRUN_SPEC, LPRUN_USAGE)
         if not opts.get("f") and not opts.get("m"):
             raise UsageError("%lprun: nothing to profile: give -f FUNC or -m MODULE", LPRUN_USAGE)
         if not stmt:

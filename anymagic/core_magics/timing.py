@@ -79,6 +79,14 @@ def parse_opts(magic: str, line: str, spec: str, usage: str) -> tuple[dict[str, 
     return opts, line[pos:].strip()
 
 
+def complete_options(spec: str, token: str) -> list[str] | None:
+    """Tab completion of getopt-style options: ``-n``, ``-r``... for a word starting with ``-``;
+    None (the default completion) for anything else."""
+    if not token.startswith("-"):
+        return None
+    return [f"-{c}" for c in spec.replace(":", "") if f"-{c}".startswith(token)]
+
+
 def _next_value(line: str, pos: int) -> tuple[str | None, int]:
     pos = _WS.match(line, pos).end()
     if pos >= len(line):
@@ -286,9 +294,16 @@ usage: %time statement
        %%time   (times the cell body)"""
 
 
+TIMEIT_SPEC = "n:r:tcp:qov:"
+
+
 @magics_class
 class TimingMagics(Magics):
     """``%timeit`` and ``%time``."""
+
+    def complete_timeit(self, token: str, line: str) -> list[str] | None:
+        """Tab completion of %timeit's options."""
+        return complete_options(TIMEIT_SPEC, token)
 
     @no_var_expand
     @needs_local_scope
@@ -318,7 +333,7 @@ class TimingMagics(Magics):
         The garbage collector is off while timing, as in the timeit module.  The code may use
         the caller's local variables (inside a function, and for %%timeit too).
         """
-        opts, rest = parse_opts("timeit", line, "n:r:tcp:qov:", TIMEIT_USAGE)
+        opts, rest = parse_opts("timeit", line, TIMEIT_SPEC, TIMEIT_USAGE)
         if cell is None:
             stmt_src, setup_src = rest, "pass"
             if not stmt_src:
