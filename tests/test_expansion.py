@@ -50,7 +50,16 @@ CASES = [
     ("echo $HOME", "echo $HOME"),
     ("echo $$HOME", "echo $HOME"),
     ("echo $$x", "echo $x"),
-    ("$$$x", "$10"),
+    ("$$$x", "$$x"),  # IPython: "$" then "$$x" -> "$x"
+    ("$$ alone", "$$ alone"),  # "$$" not before a name is left as is (IPython)
+    ("p$$$$x", "p$$$x"),
+    # single quotes: "$name" is the shell's (IPython's rule); {expr} still expands
+    ("echo '$x'", "echo '$x'"),
+    ("awk '{print $1}'", "awk '{print $1}'"),
+    ("echo '{x}' $x", "echo '10' 10"),
+    ("echo $x' '$x", "echo 10' '10"),
+    ("it's $x", "it's 10"),
+    ("echo '$$HOME'", "echo '$$HOME'"),
     ("cost: 5$", "cost: 5$"),
     ("$ x", "$ x"),
     ("$1", "$1"),

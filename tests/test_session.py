@@ -270,3 +270,18 @@ def test_something_that_is_not_a_host_is_refused():
 
     with pytest.raises(TypeError, match="object is not a host: it needs user_ns and write"):
         Session(object())
+
+
+def test_help_on_subscripts_and_unknown_magics(shell):
+    shell.run("x = [3.5]")
+    out, err, _ = shell.run("x[0]?")
+    assert out.startswith("Type:        float\nString form: 3.5\n") and err == ""
+    _, err, _ = shell.run("x[5]?")
+    assert err == "UsageError: Object `x[5]` not found.\n"
+    _, err, _ = shell.run("%nosuch?")
+    assert err == "UsageError: %nosuch is not a magic.\n"
+
+
+def test_pasted_indented_code_runs(shell):
+    out, err, result = shell.run("  a = 2\n  if a:\n      print(a * 21)")
+    assert (out, err) == ("42\n", "")

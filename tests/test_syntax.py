@@ -428,3 +428,33 @@ def test_large_cell_is_translated_correctly() -> None:
     assert out.count(f"{R}.system(") == 1_000
     assert out.count("%not ") == 1_000 and out.count("\n     %3]") == 1_000
     compile(out, "<big>", "exec")
+
+
+# -- found in review: IPython behaviours ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("  x = 1\n  print(x)", "x = 1\nprint(x)"),  # pasted indented code (leading_indent)
+        ("  if x:\n      y\n  z", "if x:\n    y\nz"),
+        ("x[0]?", "__anymagic__.help('x[0]', 0)"),
+        ("x: list = !ls", "x: list = __anymagic__.getoutput('ls')"),
+        ("n: int = %pwd", "n: int = __anymagic__.line('pwd', '')"),
+        ("?", "__anymagic__.line('magic', '')"),
+        ("y: dict[str, int] = {}", "y: dict[str, int] = {}"),
+    ],
+)
+def test_ipython_forms_found_in_review(source: str, expected: str) -> None:
+    assert InputSyntax().transform(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "state"),
+    [
+        ("@functools.lru_cache", ("incomplete", 0)),  # a decorator waits for its def
+        ("class A:\n    @property", ("incomplete", 4)),
+        ("@dec\ndef f(): pass", ("complete", None)),
+        ("  x = 1", ("complete", None)),
+    ],
+)
+def test_check_complete_found_in_review(source: str, state: tuple) -> None:
+    assert InputSyntax().check_complete(source) == state

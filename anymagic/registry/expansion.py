@@ -44,6 +44,7 @@ class _Expander:
         self.local_ns = local_ns
         self._globals: dict[str, Any] | None = None
         self._pairs: dict[int, int] | None = None
+        self._quotes: list[int] | None = None  # positions of "'" (found when first needed)
 
     # ---------------------------------------------------------------- lookups
 
@@ -134,6 +135,14 @@ class _Expander:
         except Exception:
             return None
 
+    def _in_single_quotes(self, j: int) -> bool:
+        """IPython's rule: ``$`` inside '...' is the shell's (an odd number of ' follow it)."""
+        if self._quotes is None:
+            self._quotes = [k for k, ch in enumerate(self.text) if ch == "'"]
+        from bisect import bisect_right
+
+        return (len(self._quotes) - bisect_right(self._quotes, j)) % 2 == 1
+
     # ---------------------------------------------------------------- main loop
 
     def run(self) -> str:
@@ -150,8 +159,14 @@ class _Expander:
             j = m.start()
             c = m.group()
             if c == "$":
+                if "'" in text and self._in_single_quotes(j):
+                    i = j + 1  # left for the shell, '$$' included, as IPython does
+                    continue
                 if text.startswith("$$", j):
-                    out.append(text[pos : j + 1])
+                    if _DOLLAR_NAME.match(text, j + 2) is None:  # "$$" alone stays (IPython)
+                        i = j + 1  # the second "$" may still start "$$name"
+                        continue
+                    out.append(text[pos : j + 1])  # "$$name" -> "$name" for the shell
                     pos = i = j + 2
                     continue
                 nm = _DOLLAR_NAME.match(text, j + 1)

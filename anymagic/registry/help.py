@@ -105,8 +105,15 @@ def help_text(
         return magic_help(session, name[2:], "cell")
     if name.startswith("%"):
         bare = name[1:]
-        kind = "line" if session.registry.find("line", bare) else "cell"
-        return magic_help(session, bare, kind)
+        registry = session.registry
+        only_cell = not registry.find("line", bare) and registry.find("cell", bare)
+        return magic_help(session, bare, "cell" if only_cell else "line")
+    if "[" in name:  # x[0]?: the subscript has to be evaluated, as in IPython
+        try:
+            obj = eval(name, session.user_ns, local_ns or {})  # noqa: S307 - the user asked
+        except Exception:  # noqa: BLE001 - whatever failed, the object is not there
+            raise UsageError(f"Object `{name}` not found.") from None
+        return object_help(name, obj, detail)
     obj = resolve_name(name, [local_ns or {}, session.user_ns])
     if obj is not _MISSING:
         return object_help(name, obj, detail)

@@ -69,11 +69,15 @@ _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
 
 _MAGIC_NAME = re.compile(r"[A-Za-z_][\w.]*")
-_HELP = re.compile(r"(\?\??)?(%{0,2}[A-Za-z_][\w.]*)(\?\??)?")
+_HELP = re.compile(
+    r"""(\?\??)?(%{0,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*(?:\[[^\]\n]*\][\w.]*)+)(\?\??)?"""
+)
 _PSEARCH = re.compile(r"\??([\w.]*\*[\w.*]*)\?")
 _SUBSCRIPT = r"""\[(?:[^\]'"\n]|'[^'\n]*'|"[^"\n]*")*\]"""
 _ATOM = rf"\*?[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*|\s*{_SUBSCRIPT})*"
-_ASSIGN = re.compile(rf"({_ATOM}(?:\s*,\s*{_ATOM})*\s*,?)\s*=\s*(!!?|%)")
+_ASSIGN = re.compile(
+    rf"({_ATOM}(?:\s*,\s*{_ATOM})*\s*,?|{_ATOM}\s*:\s*[^=\n]+?)\s*=\s*(!!?|%)"
+)  # targets, or one annotated target (x: list = !ls)
 _IDENT = re.compile(r"[^\W\d]\w*")
 # After an automagic candidate name: things that make the line Python, not a command.
 _NOT_COMMAND = re.compile(r"\s*(?:[=:]|(?://|\*\*|>>|<<|[-+*/%@&|^])=|!=)|[(\[,;.]")
@@ -161,6 +165,8 @@ def _line_magic(rest: str) -> str:
 
 
 def _help_or_psearch(t: str) -> str | None:
+    if t in ("?", "??"):  # IPython: a lone ? explains the syntax
+        return _call("line", "magic", "")
     m = _HELP.fullmatch(t)
     if m is not None:
         pre, name, post = m.groups()
@@ -254,7 +260,8 @@ class InputSyntax:
         start = 0
         while start < len(lines) - 1 and not lines[start].strip():
             start += 1
-        source = "\n".join(lines[start:]) if start else "\n".join(lines)
+        lines = _dedent_pasted(lines[start:]) if start else _dedent_pasted(lines)
+        source = "\n".join(lines)
         if not source.strip():
             source = ""
         for _, _, fn in self._cell_transforms:
@@ -435,6 +442,8 @@ class InputSyntax:
             return "incomplete", _indent_width(last)
         if last_code.endswith(":"):
             return "incomplete", last_code_indent + 4
+        if last_code.lstrip().startswith("@"):  # a decorator waits for its def or class
+            return "incomplete", last_code_indent
         multiline = any(line[:1] in (" ", "\t") and line.strip() for line in lines[1:])
         if multiline and last.strip():
             return "incomplete", _indent_width(last)
@@ -450,6 +459,16 @@ class InputSyntax:
                 return "incomplete", _indent_width(last)
             return "invalid", None
         return "complete", None
+
+
+def _dedent_pasted(lines: list[str]) -> list[str]:
+    """IPython's ``leading_indent``: code pasted with the first line indented loses that
+    indentation on every line that has it (so ``  x = 1`` runs instead of failing)."""
+    first = lines[0] if lines else ""
+    prefix = first[: len(first) - len(first.lstrip(" \t"))]
+    if not prefix or not first.strip():
+        return lines
+    return [line[len(prefix) :] if line.startswith(prefix) else line for line in lines]
 
 
 def _find(table: list, fn: Callable) -> tuple:
