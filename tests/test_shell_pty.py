@@ -331,3 +331,13 @@ def test_tab_indents_at_the_start_of_a_line(spawn):
     child.expect(prompt(2))
     child.sendeof()
     assert finish(child) == 0
+
+
+def test_modules_in_the_current_folder_import_as_with_python_c(tmp_path, data_dir):
+    (tmp_path / "localext.py").write_text(
+        "def load_extension(session):\n    session.write('local extension loaded\\n')\n"
+    )
+    proc = run([ANYMAGIC, "-c", "%load_ext localext"], data_dir, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "local extension loaded\n"), proc.stderr
+    proc = run([ANYMAGIC], data_dir, stdin="import localext\nprint('imported')\n", cwd=tmp_path)
+    assert proc.stdout == "imported\n", proc.stderr

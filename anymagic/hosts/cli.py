@@ -119,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(opts: Options) -> int:
+    if opts.file is None or opts.file == "-":
+        # as `python -c`, `python -` and IPython: modules and extensions in the current
+        # folder can be imported (the console script starts with its own folder first)
+        if not getattr(sys.flags, "safe_path", False) and "" not in sys.path:
+            sys.path.insert(0, "")
     if opts.code is not None:
         sys.argv = ["-c", *opts.args]
         session = make_session(opts)

@@ -49,13 +49,20 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _searched(path: list[str] | None) -> list[str]:
+    """The sys.path entries searched for distributions: all but ``""`` (the current folder,
+    which a prompt puts first: distributions are never installed there, and its mtime
+    changes whenever a file is saved, which would force a rescan)."""
+    return [entry for entry in (sys.path if path is None else path) if entry]
+
+
 def cache_key(path: list[str] | None = None) -> list[list[object]]:
-    """What, when unchanged, guarantees an unchanged set of distributions: each sys.path
-    entry and its mtime (a missing entry counts too, so creating it is seen)."""
+    """What, when unchanged, guarantees an unchanged set of distributions: each searched
+    sys.path entry and its mtime (a missing entry counts too, so creating it is seen)."""
     key: list[list[object]] = [[sys.version]]
-    for entry in sys.path if path is None else path:
+    for entry in _searched(path):
         try:
-            mtime = os.stat(entry or ".").st_mtime_ns
+            mtime = os.stat(entry).st_mtime_ns
         except OSError:
             mtime = None
         key.append([entry, mtime])
@@ -69,9 +76,9 @@ def scan(path: list[str] | None = None) -> list[EntryPoint]:
     """
     seen: set[str] = set()
     found: list[EntryPoint] = []
-    for entry in sys.path if path is None else path:
+    for entry in _searched(path):
         try:
-            names = sorted(os.listdir(entry or "."))
+            names = sorted(os.listdir(entry))
         except OSError:
             continue
         for folder in names:
@@ -82,7 +89,7 @@ def scan(path: list[str] | None = None) -> list[EntryPoint]:
                 continue
             seen.add(dist)
             try:
-                text = Path(entry or ".", folder, "entry_points.txt").read_text("utf-8")
+                text = Path(entry, folder, "entry_points.txt").read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
             if "anymagic." in text:
