@@ -196,3 +196,8 @@ def test_bad_input(pshell, cell, fragment):
     assert "usage: %" in err and "Traceback" not in err
     assert pshell.ns["calls"] == 0 and out == ""  # nothing ran
     assert sys.getprofile() is None
+
+
+def test_prun_runs_top_level_await(shell):
+    out, err, result = shell.run("%%prun -q\nimport asyncio\nawait asyncio.sleep(0)\nran = True")
+    assert result.success and shell.ns["ran"] is True and "never awaited" not in err

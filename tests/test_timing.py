@@ -204,3 +204,13 @@ def test_tab_completes_timeit_and_profiling_options(shell):
     assert complete(shell.session, "%timeit -r").matches == ["-r"]
     assert complete(shell.session, "%prun -").matches == ["-D", "-T", "-l", "-q", "-r", "-s"]
     assert "-f" in complete(shell.session, "%lprun -").matches
+
+
+def test_top_level_await_and_return_in_timed_code(shell):
+    out, err, result = shell.run("%%time\nimport asyncio\nawait asyncio.sleep(0)\nawaited = 1")
+    assert result.success and shell.ns["awaited"] == 1 and "never awaited" not in err
+    assert shell.run("%time await __import__('asyncio').sleep(0, result=7)")[2].result == 7
+    for cell in ("%%timeit -n1 -r1\nreturn 5", "%timeit -n1 -r1 yield 1", "%timeit -n1 await x"):
+        _, err, _ = shell.run(cell)
+        assert err.startswith("UsageError: %timeit: syntax error in the statement: '")
+        assert "outside function" in err.splitlines()[0]

@@ -34,13 +34,14 @@ from anymagic.registry.errors import UsageError
 from anymagic.registry.magics import Magics
 from anymagic.registry.tracebacks import hide_from_tracebacks
 
-from .timing import (
+from .usercode import (
     check_writable,
     compile_user_code,
     complete_options,
     parse_opts,
     parse_user_code,
     run_namespaces,
+    run_user_code,
 )
 
 PRUN_USAGE = """\
@@ -196,7 +197,7 @@ class ProfilingMagics(Magics):
         # What cProfile.run does: enable, exec, disable.
         profiler.enable()
         try:
-            exec(code, glob, local)  # noqa: S102 - the user's own code
+            run_user_code(code, glob, local)
         except SystemExit as exc:
             error = exc
         except BaseException as exc:  # reported after the profile
@@ -318,7 +319,7 @@ class ProfilingMagics(Magics):
         # What kernprof -l does (LineProfiler.runctx): enable_by_count, exec, disable_by_count.
         profiler.enable_by_count()
         try:
-            exec(code, glob, local)  # noqa: S102 - the user's own code
+            run_user_code(code, glob, local)
         except BaseException as exc:  # reported after the profile
             error = exc
         finally:

@@ -9,8 +9,8 @@ IPython's options and output, with three differences (see docs/magics/timing.md)
 * the timed code is compiled once into a function exactly like ``python -m timeit``'s
   template, so the per-loop overhead is the standard module's.
 
-The small helpers at the top (option parsing, time formatting, compiling user code) are
-shared with :mod:`anymagic.core_magics.profiling`.
+Option parsing and running user code are shared with the profiling group
+(:mod:`anymagic.core_magics.usercode`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import gc
 import itertools
 import math
 import os
-import re
 import time as _time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -35,69 +34,15 @@ from anymagic.registry.errors import UsageError
 from anymagic.registry.magics import Magics
 from anymagic.registry.tracebacks import hide_from_tracebacks
 
-# ----------------------------------------------------------------------------- helpers
-
-_WS = re.compile(r"\s*")
-_WORD = re.compile(r"\S+")
-
-
-def parse_opts(magic: str, line: str, spec: str, usage: str) -> tuple[dict[str, list[str]], str]:
-    """getopt-style options at the start of ``line``; the rest is returned exactly as typed.
-
-    ``spec`` is getopt's (``"n:r:q"``: a letter followed by ``:`` takes a value, given as
-    ``-n5`` or ``-n 5``; a value may be quoted).  Flags may be grouped (``-qo``).  Option
-    parsing stops at the first word that does not start with ``-`` + letter, or after
-    ``--``.  Unlike ``shlex``-based parsing, quotes in the statement are kept.
-    """
-    opts: dict[str, list[str]] = {}
-    pos = _WS.match(line).end()
-    while pos < len(line) and line[pos] == "-":
-        word = _WORD.match(line, pos)
-        token, end = word.group(), word.end()
-        if token == "--":
-            pos = end
-            break
-        if len(token) < 2 or not token[1].isalpha():
-            break  # "-1", "-x.y" etc. belong to the statement
-        i = 1
-        while i < len(token):
-            letter = token[i]
-            at = spec.find(letter)
-            if at < 0 or letter == ":":
-                raise UsageError(f"%{magic}: unknown option -{letter}", usage)
-            if spec[at + 1 : at + 2] == ":":
-                value = token[i + 1 :]
-                if not value:
-                    value, end = _next_value(line, end)
-                    if value is None:
-                        raise UsageError(f"%{magic}: option -{letter} needs a value", usage)
-                opts.setdefault(letter, []).append(value)
-                break
-            opts.setdefault(letter, []).append("")
-            i += 1
-        pos = _WS.match(line, end).end()
-    return opts, line[pos:].strip()
-
-
-def complete_options(spec: str, token: str) -> list[str] | None:
-    """Tab completion of getopt-style options: ``-n``, ``-r``... for a word starting with ``-``;
-    None (the default completion) for anything else."""
-    if not token.startswith("-"):
-        return None
-    return [f"-{c}" for c in spec.replace(":", "") if f"-{c}".startswith(token)]
-
-
-def _next_value(line: str, pos: int) -> tuple[str | None, int]:
-    pos = _WS.match(line, pos).end()
-    if pos >= len(line):
-        return None, pos
-    if line[pos] in "'\"":
-        close = line.find(line[pos], pos + 1)
-        if close < 0:
-            return line[pos + 1 :], len(line)
-        return line[pos + 1 : close], close + 1
-    word = _WORD.match(line, pos)
-    return word.group(), word.end()
+from .usercode import (
+    compile_user_code,
+    complete_options,
+    int_option,
+    parse_opts,
+    parse_user_code,
+    run_namespaces,
+    run_user_code,
+)
 
 
 def format_time(seconds: float, precision: int = 3) -> str:
@@ -118,69 +63,6 @@ def format_time(seconds: float, precision: int = 3) -> str:
     scaling = [1, 1e3, 1e6, 1e9]
     order = min(-int(math.floor(math.log10(seconds)) // 3), 3) if seconds > 0.0 else 3
     return f"{seconds * scaling[order]:.{precision}g} {units[order]}"
-
-
-def int_option(
-    magic: str, opts: dict[str, list[str]], letter: str, usage: str, minimum: int = 1
-) -> int | None:
-    """The last ``-letter`` value as an int >= minimum (None when absent)."""
-    if letter not in opts:
-        return None
-    raw = opts[letter][-1]
-    try:
-        value = int(raw)
-    except ValueError:
-        raise UsageError(f"%{magic}: -{letter} needs a whole number, got {raw!r}", usage) from None
-    if value < minimum:
-        raise UsageError(f"%{magic}: -{letter} must be at least {minimum}, got {value}", usage)
-    return value
-
-
-def check_writable(magic: str, path: str, usage: str) -> str:
-    """``path`` (user-expanded) if a file can be created there, else a UsageError."""
-    path = os.path.expanduser(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise UsageError(f"%{magic}: cannot write {path!r}: it is a directory", usage)
-    if not os.path.isdir(folder):
-        raise UsageError(f"%{magic}: cannot write {path!r}: no such directory {folder!r}", usage)
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise UsageError(f"%{magic}: cannot write {path!r}: permission denied", usage)
-    return path
-
-
-def parse_user_code(
-    shell: Any, magic: str, source: str, usage: str, what: str = "statement"
-) -> ast.Module:
-    """Translate magics in ``source`` and parse it; a syntax error is a UsageError."""
-    python = shell.syntax.transform(source)
-    try:
-        return ast.parse(python, mode="exec")
-    except SyntaxError as exc:
-        where = f" (line {exc.lineno})" if exc.lineno and source.count("\n") else ""
-        text = (exc.text or "").strip()
-        shown = f": {text}" if text else ""
-        message = f"%{magic}: syntax error in the {what}{where}: {exc.msg}{shown}"
-        raise UsageError(message, usage) from None
-
-
-def compile_user_code(shell: Any, tree: ast.AST, source: str, mode: str = "exec") -> Any:
-    """Compile an AST of code typed by the user; ``source`` goes into linecache for tracebacks."""
-    filename = shell.cache_source(source)
-    compile_ast = getattr(shell, "compile_ast", None)
-    if compile_ast is not None:  # keeps the session's ``from __future__`` flags
-        return compile_ast(tree, filename, mode)
-    return compile(tree, filename, mode)
-
-
-def run_namespaces(
-    shell: Any, local_ns: dict[str, Any] | None
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(globals, locals) to run user code with: locals only when the caller has its own."""
-    user_ns = shell.user_ns
-    if local_ns is None or local_ns is user_ns:
-        return user_ns, None
-    return user_ns, local_ns
 
 
 # ----------------------------------------------------------------------------- %timeit
@@ -361,8 +243,11 @@ class TimingMagics(Magics):
 
         # Compile once: setup and statement inside timeit's template function.
         t0 = _time.perf_counter()
-        setup_tree = parse_user_code(self.shell, "timeit", setup_src, TIMEIT_USAGE, "setup")
-        stmt_tree = parse_user_code(self.shell, "timeit", stmt_src, TIMEIT_USAGE)
+        # timed code runs inside a plain function (timeit's template): no top-level await
+        setup_tree = parse_user_code(
+            self.shell, "timeit", setup_src, TIMEIT_USAGE, "setup", allow_await=False
+        )
+        stmt_tree = parse_user_code(self.shell, "timeit", stmt_src, TIMEIT_USAGE, allow_await=False)
         glob, local = run_namespaces(self.shell, local_ns)
         used = _used_names(setup_tree, stmt_tree)
         bound = sorted(n for n in used if local is not None and n in local)
@@ -459,9 +344,9 @@ class TimingMagics(Magics):
         cpu0, wall0 = os.times(), _time.perf_counter()
         try:
             if code is not None:
-                exec(code, glob, local)  # noqa: S102 - the user's own code
+                run_user_code(code, glob, local)
             if expr is not None:
-                value = eval(expr, glob, local)  # noqa: S307 - the user's own code
+                value = run_user_code(expr, glob, local)
         finally:
             wall = _time.perf_counter() - wall0
             cpu1 = os.times()
