@@ -28,7 +28,7 @@ class ConfigMagics(Magics):
             )
             session._options_object.observe(self._apply_session_option)
         objects["Anymagic"] = session._options_object
-        for group in session.registry._groups.values():
+        for group in session.registry.groups():
             objects[type(group).__name__] = group
         return objects
 

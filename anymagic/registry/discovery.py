@@ -13,8 +13,8 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 MAGICS_GROUP = "anymagic.magics"
 EXTENSIONS_GROUP = "anymagic.extensions"
@@ -25,8 +25,7 @@ SELF = "anymagic"  # our own distribution: its entry points are the built-ins
 _META_SUFFIXES = (".dist-info", ".egg-info")
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """One entry point: ``name = value`` in ``group`` of distribution ``dist``."""
 
     group: str

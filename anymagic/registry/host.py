@@ -10,7 +10,6 @@ host can subclass and override piece by piece.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import MutableSequence
 from pathlib import Path
@@ -99,6 +98,8 @@ class BaseHost:
             self.write(f"Out[{execution_count}]: {text}\n")
 
     def system(self, cmd: str, *, capture: bool = False) -> int | list[str]:
+        import subprocess  # only when a command runs: start-up stays lighter
+
         sys.stdout.flush()
         sys.stderr.flush()
         if capture:

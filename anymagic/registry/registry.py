@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .decorators import KINDS, magic_kinds
@@ -24,25 +23,37 @@ from .errors import PluginError, UsageError
 MagicFunc = Callable[..., Any]
 
 
-@dataclass
 class Binding:
     """One function bound to a magic name, with who provided it."""
 
-    func: MagicFunc
-    provider: str  # distribution, "extension:NAME", or "user"
-    source: str  # "module:attr" for the docs and %lsmagic -v
-    owner: str | None = None  # extension whose unload removes it
+    __slots__ = ("func", "provider", "source", "owner")
+
+    def __init__(
+        self, func: MagicFunc, provider: str, source: str, owner: str | None = None
+    ) -> None:
+        self.func = func
+        self.provider = provider  # distribution, "extension:NAME", or "user"
+        self.source = source  # "module:attr" for the docs and %lsmagic -v
+        self.owner = owner  # extension whose unload removes it
+
+    def __repr__(self) -> str:
+        return f"Binding({self.source!r}, provider={self.provider!r}, owner={self.owner!r})"
 
 
-@dataclass(eq=False)
 class Plugin:
     """A lazily imported entry-point target (``module:attr``) and the names it claims."""
 
-    value: str
-    dist: str
-    names: list[str] = field(default_factory=list)
-    loaded: bool = False
-    error: str | None = None
+    __slots__ = ("value", "dist", "names", "loaded", "error")
+
+    def __init__(self, value: str, dist: str) -> None:
+        self.value = value
+        self.dist = dist
+        self.names: list[str] = []
+        self.loaded = False
+        self.error: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Plugin({self.value!r}, dist={self.dist!r}, names={self.names!r})"
 
 
 class MagicRegistry:
@@ -123,6 +134,10 @@ class MagicRegistry:
                     self._bind(kind, name, Binding(target, plugin.dist, plugin.value), top=False)
             return
         raise TypeError(f"{plugin.value} is neither a Magics class nor a function")
+
+    def groups(self) -> list[Any]:
+        """The Magics group instances created so far (imports nothing)."""
+        return list(self._groups.values())
 
     def group_instance(self, cls: type) -> Any:
         """One shared instance per Magics class."""

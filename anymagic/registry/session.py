@@ -11,7 +11,6 @@ from __future__ import annotations
 import linecache
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,19 +75,33 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-@dataclass
 class CellResult:
     """What running one cell produced."""
 
-    execution_count: int | None = None
-    result: Any = None
-    error: BaseException | None = None
-    #: The cell as typed (set before ``pre_run_cell``).
-    source: str | None = None
+    __slots__ = ("execution_count", "result", "error", "source")
+
+    def __init__(
+        self,
+        execution_count: int | None = None,
+        result: Any = None,
+        error: BaseException | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.execution_count = execution_count
+        self.result = result
+        self.error = error
+        #: The cell as typed (set before ``pre_run_cell``).
+        self.source = source
 
     @property
     def success(self) -> bool:
         return self.error is None
+
+    def __repr__(self) -> str:
+        return (
+            f"CellResult(execution_count={self.execution_count!r}, result={self.result!r}, "
+            f"error={self.error!r}, source={self.source!r})"
+        )
 
 
 class Session:
@@ -325,7 +338,8 @@ class Session:
             except PluginError as exc:
                 self.write(f"anymagic: {exc}\n", "stderr")
                 continue
-            for cls, group in list(self.registry._groups.items()):
+            for group in self.registry.groups():
+                cls = type(group)
                 if cls.__name__ in sections and getattr(cls, "autostart", False):
                     start = getattr(group, "start", None)
                     if callable(start) and not getattr(group, "_started", False):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["RUNTIME_NAME", "InputSyntax", "LineTransform", "Statement"]
 
@@ -36,9 +36,8 @@ RUNTIME_NAME = "__anymagic__"
 _RT = RUNTIME_NAME
 
 
-@dataclass(frozen=True)
-class Statement:
-    """A logical line at a statement start, offered to line transforms."""
+class Statement(NamedTuple):
+    """A logical line at a statement start, offered to line transforms (immutable)."""
 
     indent: str
     """Its leading whitespace."""
