@@ -346,6 +346,8 @@ def test_a_killed_process_loses_no_completed_cell(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
     assert body(log) == "".join(f"v{n} = {n}\n" for n in range(20))
 

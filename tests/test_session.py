@@ -285,3 +285,12 @@ def test_help_on_subscripts_and_unknown_magics(shell):
 def test_pasted_indented_code_runs(shell):
     out, err, result = shell.run("  a = 2\n  if a:\n      print(a * 21)")
     assert (out, err) == ("42\n", "")
+
+
+def test_captured_output_has_ipython_slist_helpers(shell):
+    shell.run("files = !printf 'a.py 10\\nb.txt 2\\nc.py 33\\n'")
+    assert shell.run("files.grep('py')")[2].result == ["a.py 10", "c.py 33"]
+    assert shell.run("files.grep('py', prune=True)")[2].result == ["b.txt 2"]
+    assert shell.run("files.fields(1)")[2].result == ["10", "2", "33"]
+    assert shell.run("files.sort(1, nums=True).fields(0)")[2].result == ["b.txt", "a.py", "c.py"]
+    assert shell.run("files.grep('b').s")[2].result == "b.txt 2"

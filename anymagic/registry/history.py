@@ -325,7 +325,7 @@ class HistoryStore:
         back from it (-1 is the previous one).
         """
         if session <= 0:
-            current = self._session_id
+            current = self.session_id  # waits for a queued first input to start the session
             if current is None:
                 rows = self._rows("SELECT MAX(id) FROM sessions")
                 current = (rows[0][0] or 0) + 1 if rows else 1

@@ -58,7 +58,11 @@ class Runtime:
 
 
 class LineList(list):
-    """Captured output lines; ``.s``, ``.n`` and ``.l`` as in IPython's SList."""
+    """Captured output lines (``x = !cmd``), with IPython's ``SList`` helpers.
+
+    ``.s`` joins with spaces, ``.n`` with newlines, ``.l`` is a plain list, ``.p`` the lines
+    as paths; ``grep``, ``fields`` and ``sort`` return new LineLists.
+    """
 
     @property
     def s(self) -> str:
@@ -71,6 +75,64 @@ class LineList(list):
     @property
     def l(self) -> list[str]:  # noqa: E743 - IPython's name
         return list(self)
+
+    @property
+    def p(self) -> list[Any]:
+        """The lines as ``pathlib.Path`` objects (for ``!ls`` output)."""
+        from pathlib import Path
+
+        return [Path(line) for line in self]
+
+    def grep(self, pattern: Any, prune: bool = False, field: int | None = None) -> LineList:
+        """Lines matching ``pattern`` (a regular expression or a predicate); ``prune=True``
+        keeps the others; ``field=N`` matches the Nth whitespace-separated field only."""
+        import re
+
+        if callable(pattern):
+            test = pattern
+        else:
+            regex = re.compile(pattern, re.IGNORECASE)
+
+            def test(text: str) -> bool:
+                return regex.search(text) is not None
+
+        def key(line: str) -> str:
+            if field is None:
+                return line
+            parts = line.split()
+            return parts[field] if -len(parts) <= field < len(parts) else ""
+
+        return LineList(line for line in self if bool(test(key(line))) != prune)
+
+    def fields(self, *indices: int) -> LineList:
+        """The given whitespace-separated fields of each line, joined by a space (all of a
+        line's fields when no index is given); lines without them are left out."""
+        out = LineList()
+        for line in self:
+            parts = line.split()
+            if not indices:
+                out.append(" ".join(parts))
+                continue
+            picked = [parts[i] for i in indices if -len(parts) <= i < len(parts)]
+            if picked:
+                out.append(" ".join(picked))
+        return out
+
+    def sort(self, field: int | None = None, nums: bool = False) -> LineList:  # type: ignore[override]
+        """A sorted copy, by the whole line or by one field; ``nums`` compares the digits
+        of that field as a number. (IPython's ``SList.sort``: the list itself is unchanged.)"""
+
+        def key(line: str) -> Any:
+            text = line
+            if field is not None:
+                parts = line.split()
+                text = parts[field] if -len(parts) <= field < len(parts) else ""
+            if nums:
+                digits = "".join(ch for ch in text if ch.isdigit())
+                return int(digits) if digits else 0
+            return text
+
+        return LineList(sorted(self, key=key))
 
 
 hide_from_tracebacks(__file__)
