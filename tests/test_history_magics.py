@@ -395,7 +395,9 @@ def test_edit_a_file_runs_it_with_its_name(shell, editor, tmp_path):
     out, err, result = shell.run(f"%edit {path}")
     assert result.success, err
     assert path.read_text() == "where = __file__\n%cd .\n"
-    assert shell.ns["where"].startswith("<anymagic-input-prog.py") and result.result is None
+    assert (
+        shell.ns["where"].startswith("<generated-anymagic-input-prog.py") and result.result is None
+    )
     assert "__file__" not in shell.ns
 
 

@@ -110,6 +110,12 @@ def test_line_profiler_on_a_function_typed_at_the_prompt(session, capsys) -> Non
     assert ok, err
     assert "Line #      Hits" in out
     assert "    21 " in out  # the loop line's hits: the timings are there
+    # line_profiler shows the source of cells (it knows <generated...> names) even though
+    # it empties linecache: the session puts cells back
+    assert "total += i" in out and "Could not find file" not in out
+    import inspect
+
+    assert "total += i" in inspect.getsource(session.user_ns["f"])
 
 
 # -- memory_profiler ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def test_none_is_not_displayed(shell):
 def test_traceback_shows_the_cell_lines_not_anymagic(shell):
     out, err, result = shell.run("def boom():\n    raise ValueError('bad value')\nboom()")
     assert isinstance(result.error, ValueError)
-    assert 'File "<anymagic-input-1-1>", line 3, in <module>' in err
+    assert 'File "<generated-anymagic-input-1-1>", line 3, in <module>' in err
     assert "raise ValueError('bad value')" in err
     assert "session.py" not in err and err.rstrip().endswith("ValueError: bad value")
 
@@ -226,10 +226,10 @@ def test_repeated_cell_reports_its_own_number_in_tracebacks(shell):
     source = "def f():\n    return [1 / 0 for _ in range(1)]\nf()"
     _, first, _ = shell.run(source)
     _, second, _ = shell.run(source)  # identical: its compiled code is reused
-    assert 'File "<anymagic-input-1-1>", line 3' in first
-    assert 'File "<anymagic-input-2-2>", line 3' in second
-    assert 'File "<anymagic-input-2-2>", line 2, in <listcomp>' in second
-    assert "<anymagic-input-1-1>" not in second
+    assert 'File "<generated-anymagic-input-1-1>", line 3' in first
+    assert 'File "<generated-anymagic-input-2-2>", line 3' in second
+    assert 'File "<generated-anymagic-input-2-2>", line 2, in <listcomp>' in second
+    assert "<generated-anymagic-input-1-1>" not in second
 
 
 class MinimalHost:
@@ -294,3 +294,13 @@ def test_captured_output_has_ipython_slist_helpers(shell):
     assert shell.run("files.fields(1)")[2].result == ["10", "2", "33"]
     assert shell.run("files.sort(1, nums=True).fields(0)")[2].result == ["b.txt", "a.py", "c.py"]
     assert shell.run("files.grep('b').s")[2].result == "b.txt 2"
+
+
+def test_cell_source_survives_linecache_clearcache(shell):
+    import linecache
+
+    shell.run("def boom():\n    raise ValueError('from an old cell')")
+    linecache.clearcache()  # what line_profiler does before showing a report
+    _, err, _ = shell.run("boom()")
+    assert "raise ValueError('from an old cell')" in err
+    assert inspect.getsource(shell.ns["boom"]).startswith("def boom():")

@@ -8,13 +8,13 @@ extensions: it forwards the protocol members to the real host and adds registrat
 
 from __future__ import annotations
 
-import linecache
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from . import discovery
+from .cellsource import PREFIX, remember
 from .compiling import (
     CO_COROUTINE,
     FUTURE_FLAGS,
@@ -399,12 +399,7 @@ class Session:
         """
         self._cell_counter += 1
         label = self._cell_counter if label is None else label
-        name = f"<anymagic-input-{label}-{self._cell_counter}>"
-        lines = source.splitlines(keepends=True)
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        linecache.cache[name] = (len(source), None, lines, name)
-        return name
+        return remember(f"{PREFIX}{label}-{self._cell_counter}>", source)
 
     def compile(self, source: str, filename: str | None = None, mode: str = "exec") -> Any:
         """Compile translated Python, keeping ``from __future__`` imports across cells."""
@@ -505,8 +500,7 @@ class Session:
         if filename is None:
             filename = self.cache_source(cleaned, count)
         else:
-            lines = [line + "\n" for line in cleaned.splitlines()]
-            linecache.cache[filename] = (len(cleaned), None, lines, filename)
+            remember(filename, cleaned)
         # Compiling is most of a small cell's cost: a cell identical to an earlier one
         # (a repeated command, a silent kernel request, a replay) reuses its code, renamed
         # to this cell's filename so a traceback names the cell that ran.
