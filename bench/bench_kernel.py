@@ -31,6 +31,13 @@ from typing import Any
 TARGET = 0.5  # anymagic start-up <= 0.5 x ipykernel's
 
 
+def ipc_path() -> str:
+    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
+    import tempfile
+
+    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
 def write_specs(base: Path) -> None:
     from anymagic.kernel import write_kernel_spec
 
@@ -54,7 +61,7 @@ def wait_reply(kc: Any, msg_id: str, timeout: float = 60) -> None:
 def one_start(name: str) -> tuple[float, Any, Any]:
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name=name, transport="ipc")
+    km = KernelManager(kernel_name=name, transport="ipc", ip=ipc_path())
     km.shutdown_wait_time = 1
     start = time.perf_counter()
     km.start_kernel()

@@ -113,3 +113,27 @@ def test_enable_one_line_in_a_program() -> None:
     proc = run_console(["n * 2", "%automagic", "!echo ok"], script)
     assert proc.returncode == 0, proc.stderr
     assert "42" in proc.stdout and "Automagic is OFF." in proc.stdout and "ok" in proc.stdout
+
+
+def test_console_reads_the_config_file_and_loads_ipython_extensions(
+    private_dirs: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    private_dirs.mkdir(parents=True, exist_ok=True)
+    (private_dirs / "anymagic_config.py").write_text("c.Anymagic.automagic = False\n")
+    console = AnymagicConsole()
+    assert console.session.syntax.automagic is False  # the user's config applies
+    console.push("%load_ext autoreload")  # an extension written for IPython
+    console.push("%autoreload 2")
+    captured = capfd.readouterr()
+    assert "Error" not in captured.out + captured.err
+    assert "IPython.extensions.autoreload" in console.session.extensions.loaded
+
+
+def test_a_broken_config_file_is_reported_and_the_console_starts(
+    private_dirs: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    private_dirs.mkdir(parents=True, exist_ok=True)
+    (private_dirs / "anymagic_config.py").write_text("c.Anymagic.automagic = (\n")
+    console = AnymagicConsole()
+    assert "could not be loaded" in capfd.readouterr().err
+    assert console.push("x = 1") is False and console.locals["x"] == 1

@@ -439,8 +439,8 @@ def test_rerun(filled):
     assert out == "=== Executing: ===\na += 1\n=== Output: ===\n" and filled.ns["a"] == 3
     run_ok(filled, "%rerun 5")
     assert filled.ns["a"] == 4
-    out, _, _ = filled.run("%rerun -g b *")
-    assert "Out[" in out or "20" in out  # re-ran "b * 10"
+    out, _, _ = filled.run("%rerun -g b *")  # the latest input matching, "b * 10"
+    assert out == "=== Executing: ===\nb * 10\n=== Output: ===\nOut[9]: 20\n"
     filled.run("%rerun -l 2")
     assert filled.ns["a"] == 5
 

@@ -26,6 +26,13 @@ from anymagic.extensions import ipython_compat  # noqa: E402
 F = "def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n"
 
 
+def ipc_path() -> str:
+    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
+    import tempfile
+
+    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
 @pytest.fixture
 def mods(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder on sys.path for modules the tests write; they are forgotten afterwards."""
@@ -305,7 +312,7 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path
         env.pop(var, None)
     with pytest.MonkeyPatch.context() as mp:  # the kernelspec is looked up in this process
         mp.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
-        km = KernelManager(kernel_name="anymagic", transport="ipc")
+        km = KernelManager(kernel_name="anymagic", transport="ipc", ip=ipc_path())
         km.shutdown_wait_time = 1
         km.start_kernel(env=env)
     kc = km.client()

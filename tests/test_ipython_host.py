@@ -18,6 +18,13 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from anymagic.hosts.ipython import adapter_for  # noqa: E402
 
 
+def ipc_path() -> str:
+    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
+    import tempfile
+
+    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
 @pytest.fixture
 def ip(private_dirs: Path) -> Iterator[Any]:
     """IPython's shell with anymagic loaded; unloaded (and checked clean) afterwards."""
@@ -185,7 +192,7 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         env[var] = str(base / var.lower())
     for var in ("ANYMAGIC_DISABLE", "ANYMAGIC_NO_AUTOLOAD", "JUPYTER_PATH"):
         env.pop(var, None)
-    km = KernelManager(kernel_name="python3", transport="ipc")
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=ipc_path())
     km.shutdown_wait_time = 1
     km.start_kernel(env=env)
     kc = km.client()

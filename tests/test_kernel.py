@@ -21,6 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
 
 
+def ipc_path() -> str:
+    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
+    import tempfile
+
+    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
 def kernel_env(base: Path) -> dict[str, str]:
     """Private Jupyter/IPython/anymagic folders under ``base``; the kernelspec in JUPYTER_PATH."""
     write_kernel_spec(base / "jupyter" / "kernels" / "anymagic", sys.executable)
@@ -51,7 +58,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 def kernel(env: dict[str, str]) -> Iterator[tuple[Any, Any]]:
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name="anymagic", transport="ipc")
+    km = KernelManager(kernel_name="anymagic", transport="ipc", ip=ipc_path())
     km.shutdown_wait_time = 1
     km.start_kernel(env={**os.environ, **env})
     kc = km.client()
@@ -334,6 +341,20 @@ def test_interrupt(kernel: tuple[Any, Any]) -> None:
     reply, outputs = run(kc, "1 + 1")
     assert reply["status"] == "ok"
     assert of_type(outputs, "execute_result")[0]["data"]["text/plain"] == "2"
+
+
+def test_interrupt_of_an_await_cell_stops_the_task(kernel: tuple[Any, Any]) -> None:
+    km, kc = kernel
+    run(kc, "import asyncio, threading, time\nticks = []")
+    msg_id = kc.execute("while True:\n    ticks.append(1)\n    await asyncio.sleep(0.05)")
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    assert not any("compiling.py" in line for line in reply["content"]["traceback"])
+    reply, outputs = run(kc, "n = len(ticks); time.sleep(0.3); print(len(ticks) - n)")
+    assert of_type(outputs, "stream")[0]["text"] == "0\n"  # nothing runs on behind the prompt
 
 
 def test_restart(kernel: tuple[Any, Any]) -> None:  # last: it resets the namespace

@@ -25,6 +25,13 @@ _ENV_VARS = (
 )
 
 
+def ipc_path() -> str:
+    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
+    import tempfile
+
+    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
 class AnymagicKernelTests(jupyter_kernel_test.KernelTests):
     kernel_name = "anymagic"
     language_name = "python"
@@ -78,7 +85,7 @@ class AnymagicKernelTests(jupyter_kernel_test.KernelTests):
         cls._saved_env = {var: os.environ.get(var) for var, _ in _ENV_VARS}
         for var, sub in _ENV_VARS:
             os.environ[var] = str(base / sub)
-        cls.km = KernelManager(kernel_name=cls.kernel_name, transport="ipc")
+        cls.km = KernelManager(kernel_name=cls.kernel_name, transport="ipc", ip=ipc_path())
         cls.km.shutdown_wait_time = 1
         cls.km.start_kernel()
         cls.kc = cls.km.client()

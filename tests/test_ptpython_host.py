@@ -143,6 +143,9 @@ def test_configure_an_existing_repl(tmp_path: Path, capfd: pytest.CaptureFixture
         repl.run()
     assert "Automagic is OFF." in capfd.readouterr().out
     assert namespace["__anymagic__"] is session.runtime
+    # extensions written for IPython load here too (the compatibility shim is installed)
+    assert session.run_cell("%load_ext autoreload").success
+    assert "IPython.extensions.autoreload" in session.extensions.loaded
 
 
 # -- the real command under a pseudo-terminal ----------------------------------------------

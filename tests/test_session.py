@@ -304,3 +304,12 @@ def test_cell_source_survives_linecache_clearcache(shell):
     _, err, _ = shell.run("boom()")
     assert "raise ValueError('from an old cell')" in err
     assert inspect.getsource(shell.ns["boom"]).startswith("def boom():")
+
+
+def test_completion_of_unicode_names_and_assigned_magics(shell):
+    shell.run("ñame = 1\né = 'b'")
+    c = complete(shell.session, "ñam")
+    assert (c.start, c.matches) == (0, ["ñame"])
+    assert complete(shell.session, "é.up").matches == ["é.upper"]
+    c = complete(shell.session, "x = %lsm")
+    assert (c.start, c.matches) == (4, ["%lsmagic"])

@@ -341,3 +341,10 @@ def test_modules_in_the_current_folder_import_as_with_python_c(tmp_path, data_di
     assert (proc.returncode, proc.stdout) == (0, "local extension loaded\n"), proc.stderr
     proc = run([ANYMAGIC], data_dir, stdin="import localext\nprint('imported')\n", cwd=tmp_path)
     assert proc.stdout == "imported\n", proc.stderr
+
+
+def test_interactive_after_a_script_shows_values(tmp_path, data_dir):
+    script = tmp_path / "setup_vars.py"
+    script.write_text("y = 2\n")
+    proc = run([ANYMAGIC, "-i", str(script)], data_dir, stdin="y * 21\n")
+    assert "Out[1]: 42" in proc.stdout, proc.stdout + proc.stderr

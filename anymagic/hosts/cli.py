@@ -151,6 +151,8 @@ def _run(opts: Options) -> int:
     if opts.interactive:
         from anymagic.hosts.shell import run_interactive
 
+        session.host.show_out = True  # a script ran quietly; the prompt shows values
+
         return run_interactive(session)
     return status
 

@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from anymagic.hosts.setup import start_session
 from anymagic.registry.host import BaseHost, _plain_repr
 
 __all__ = ["AnymagicConsole", "ConsoleHost", "enable", "main"]
@@ -79,7 +80,7 @@ def enable(
     if existing is not None:
         return existing
     host = ConsoleHost(console, data_dir)
-    session = host.attach(**options)
+    session = start_session(host, **options)
 
     def runsource(source: str, filename: str = "<input>", symbol: str = "single") -> bool:
         return _runsource(console, session, source)
@@ -102,7 +103,7 @@ class AnymagicConsole(code.InteractiveConsole):
     ) -> None:
         super().__init__(locals, filename)
         self.host = ConsoleHost(self, data_dir)
-        self.session = self.host.attach(**options)
+        self.session = start_session(self.host, **options)
         self.anymagic_session = self.session
 
     def runsource(self, source: str, filename: str = "<input>", symbol: str = "single") -> bool:

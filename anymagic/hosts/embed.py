@@ -13,8 +13,9 @@ def embed(
 ) -> None:
     """Start the anymagic shell where it is called, seeing the caller's variables.
 
-    As in IPython, names assigned in the shell do not change the caller's locals; the
-    caller's globals are shared. Ctrl-D returns to the caller.
+    The shell sees a copy of the caller's globals and locals: names assigned in it do not
+    change the caller's variables (for locals, as in IPython; for globals, unlike IPython,
+    which shares the module). Ctrl-D returns to the caller.
     """
     frame = sys._getframe(1)
     namespace = dict(frame.f_globals if global_ns is None else global_ns)

@@ -34,7 +34,7 @@ from anymagic.registry.syntax import RUNTIME_NAME
 hide_from_tracebacks(__file__)
 
 _ANSI = re.compile(r"\x1b\[[\d;?]*[A-Za-z]")
-_NAME_AT = re.compile(r"%{0,2}[A-Za-z_][\w.]*")
+_NAME_AT = re.compile(r"%{0,2}[^\W\d][\w.]*")  # Unicode identifiers too
 
 
 class KernelHost(BaseHost):

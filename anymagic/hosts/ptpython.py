@@ -33,6 +33,7 @@ from typing import Any
 from ptpython.repl import PythonRepl, ReplExit
 from ptpython.repl import exit as ptpython_exit
 
+from anymagic.hosts.setup import start_session
 from anymagic.registry.host import BaseHost, _plain_repr
 
 __all__ = ["AnymagicRepl", "PtpythonHost", "configure", "main"]
@@ -257,8 +258,7 @@ def configure(repl: Any, session: Any = None, **options: Any) -> Any:
         return existing
     if session is None:
         host = PtpythonHost(repl, options.pop("data_dir", None))
-        config = options.pop("config", None)
-        session = host.attach(config=config, **options) if config else host.attach(**options)
+        session = start_session(host, **options)
     adapter = _Adapter(repl, session)
     repl.eval = adapter.eval
     repl.eval_async = adapter.eval_async

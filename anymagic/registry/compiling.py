@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import CodeType
 from typing import Any
 
+from .tracebacks import hide_from_tracebacks
+
 PyCF_ONLY_AST = 0x400
 PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
 CO_COROUTINE = 0x80
@@ -34,21 +36,36 @@ def no_running_loop() -> bool:
 
 
 def run_in_thread(coro: Any) -> Any:
-    """Run a top-level ``await`` cell when the host already runs an event loop."""
+    """Run a top-level ``await`` cell when the host already runs an event loop (a kernel).
+
+    The coroutine runs as a task on a fresh loop in a worker thread; Ctrl-C (an interrupt
+    of the waiting thread) cancels the task, so nothing keeps running behind the prompt.
+    """
     import asyncio
     import threading
 
+    loop = asyncio.new_event_loop()
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["value"] = asyncio.run(coro)
+            box["task"] = task = loop.create_task(coro)
+            box["value"] = loop.run_until_complete(task)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
+        finally:
+            loop.close()
 
-    thread = threading.Thread(target=target)
+    thread = threading.Thread(target=target, name="anymagic-await", daemon=True)
     thread.start()
-    thread.join()
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        task = box.get("task")
+        if task is not None:
+            loop.call_soon_threadsafe(task.cancel)
+        thread.join(2)
+        raise KeyboardInterrupt from None
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -64,3 +81,6 @@ def with_filename(code: CodeType, filename: str) -> CodeType:
         for const in code.co_consts
     )
     return code.replace(co_filename=filename, co_consts=consts)
+
+
+hide_from_tracebacks(__file__)  # its frames are not the user's

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .session import Session
 
-_NAME_TOKEN = re.compile(r"[A-Za-z_][\w.]*$|$")
-_MAGIC_LINE = re.compile(r"^\s*(%%?)([\w.]*)(\s.*)?$", re.S)
+_NAME_TOKEN = re.compile(r"[^\W\d][\w.]*$|$")  # identifiers are Unicode: ñame, é.upper
+_MAGIC_LINE = re.compile(r"^\s*(?:[\w.]+\s*=\s*)?(%%?)([\w.]*)(\s.*)?$", re.S)  # x = %ti
 
 
 @dataclass
