@@ -4,6 +4,7 @@ and the non-interactive modes (-c, FILE, standard input, python -m) through subp
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -348,3 +349,18 @@ def test_interactive_after_a_script_shows_values(tmp_path, data_dir):
     script.write_text("y = 2\n")
     proc = run([ANYMAGIC, "-i", str(script)], data_dir, stdin="y * 21\n")
     assert "Out[1]: 42" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_tracebacks_are_coloured_at_a_terminal_and_plain_in_doctest_mode(spawn):
+    child = spawn()
+    child.send("1/0\r")
+    child.expect(prompt(2))
+    assert re.search(r"\x1b\[[\d;]*mZeroDivisionError\x1b\[[\d;]*m: division by zero", child.before)
+    child.send("%doctest_mode on\r")
+    child.expect(rf"{ANSI}>>> ")
+    child.send("1/0\r")
+    child.expect(r"(\x1b\[[\d;]*m)?ZeroDivisionError(\x1b\[[\d;]*m)?: division by zero")
+    assert child.match.group(1) is None and child.match.group(2) is None  # plain
+    child.expect(rf"{ANSI}>>> ")  # Ctrl-D only once the prompt is back (else it is lost)
+    child.sendeof()
+    assert finish(child) == 0

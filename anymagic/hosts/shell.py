@@ -97,6 +97,8 @@ def strip_trailing_blank_lines(text: str) -> str:
 
 # -- prompt_toolkit ----------------------------------------------------------------------
 def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
+    if hasattr(session.host, "color_tracebacks") and sys.stderr.isatty():
+        session.host.color_tracebacks = True  # as IPython's default colours on a terminal
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import Completer, Completion
     from prompt_toolkit.enums import DEFAULT_BUFFER

@@ -41,10 +41,28 @@ class TerminalHost(BaseHost):
             sep = "\n" if "\n" in text and prefix else ""
             self.write(f"{prefix}{sep}{text}\n")
 
+    #: Colour tracebacks (set by the interactive shell on a terminal; never in doctest mode).
+    color_tracebacks = False
+
     def write(self, text: str, stream: str = "stdout") -> None:
         out = sys.stderr if stream == "stderr" else sys.stdout
+        if stream == "stderr" and self.color_tracebacks and text.startswith("Traceback ("):
+            text = self._colored(text)
         try:
             out.write(text)
             out.flush()
         except BrokenPipeError:  # `anymagic -c ... | head` must not crash
             pass
+
+    def _colored(self, text: str) -> str:
+        """A traceback highlighted with Pygments, unless doctest mode wants it plain."""
+        if self.session is not None and "_doctest_saved" in self.session.options:
+            return text
+        try:
+            from pygments import highlight
+            from pygments.formatters import TerminalFormatter
+            from pygments.lexers import PythonTracebackLexer
+
+            return highlight(text, PythonTracebackLexer(), TerminalFormatter())
+        except Exception:  # noqa: BLE001 - colour is a nicety; the text must get out
+            return text
