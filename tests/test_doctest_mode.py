@@ -35,7 +35,7 @@ def test_toggle_changes_output_and_restores_exactly(term):
     assert run(term, "40 + 2")[0] == "42\n"
     assert run(term, "list(range(30))")[0] == repr(list(range(30))) + "\n"  # plain repr
     out, _ = run(term, "%doctest_mode")
-    assert out.endswith("Doctest mode is: OFF\n")
+    assert out == "Exception reporting mode: Context\nDoctest mode is: OFF\n"
     assert session.options == before
     assert run(term, "7")[0] == "Result 6> 7\n"
 

@@ -25,7 +25,8 @@ class DoctestModeMagics(Magics):
     def doctest_mode(self, line: str) -> None:
         """Toggle doctest mode: `>>> ` and `... ` prompts, values without `Out[n]:`, plain repr.
 
-        Tracebacks are always plain in anymagic.  `%doctest_mode on|off` sets it explicitly;
+        Tracebacks lose their colours (the shell colours them on a terminal).
+        `%doctest_mode on|off` sets it explicitly;
         switching off restores every setting exactly as it was before (also settings you
         changed with %config).  A pasted doctest (`>>> ` lines with expected output) runs
         as-is in either mode.  Hosts without prompts (a kernel) only change how values show.
@@ -45,4 +46,5 @@ class DoctestModeMagics(Magics):
             options.update(saved)
             del options["_doctest_saved"]
         state = "ON" if "_doctest_saved" in options else "OFF"
-        self.shell.write(f"Exception reporting mode: Plain\nDoctest mode is: {state}\n")
+        mode = "Plain" if state == "ON" else "Context"  # IPython's words for the two
+        self.shell.write(f"Exception reporting mode: {mode}\nDoctest mode is: {state}\n")
