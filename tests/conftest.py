@@ -14,18 +14,35 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+#: The variables naming every folder anymagic, IPython and Jupyter write to, and where
+#: under a private base folder the tests put each.
+PRIVATE_DIRS = (
+    ("ANYMAGIC_DIR", "anymagic"),
+    ("IPYTHONDIR", "ipython"),
+    ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+    ("JUPYTER_DATA_DIR", "jupyter-data"),
+    ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+)
+
+
+def private_env(base: Path) -> dict[str, str]:
+    """The PRIVATE_DIRS variables pointing under ``base``."""
+    return {var: str(base / sub) for var, sub in PRIVATE_DIRS}
+
+
+def ipc_path() -> str:
+    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
+    import tempfile
+
+    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """ANYMAGIC_DIR, IPYTHONDIR, JUPYTER_* and the working folder are temporary for every test."""
     base = tmp_path_factory.mktemp("home")
-    for var, sub in (
-        ("ANYMAGIC_DIR", "anymagic"),
-        ("IPYTHONDIR", "ipython"),
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-    ):
-        monkeypatch.setenv(var, str(base / sub))
+    for var, value in private_env(base).items():
+        monkeypatch.setenv(var, value)
     monkeypatch.delenv("ANYMAGIC_DISABLE", raising=False)
     monkeypatch.delenv("ANYMAGIC_NO_AUTOLOAD", raising=False)
     work = base / "cwd"  # files a magic writes to "the current folder" land here, not the repo

@@ -18,19 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ipc_path
 
 pytest.importorskip("IPython")
 
 from anymagic.extensions import ipython_compat  # noqa: E402
 
 F = "def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n"
-
-
-def ipc_path() -> str:
-    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
-    import tempfile
-
-    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
 
 
 @pytest.fixture

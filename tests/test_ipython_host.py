@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ipc_path
 
 pytest.importorskip("IPython")
 
@@ -16,13 +17,6 @@ import dists  # noqa: E402
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
 from anymagic.hosts.ipython import adapter_for  # noqa: E402
-
-
-def ipc_path() -> str:
-    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
-    import tempfile
-
-    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
 
 
 @pytest.fixture

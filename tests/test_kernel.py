@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ipc_path, private_env
 
 pytest.importorskip("ipykernel")
 pytest.importorskip("jupyter_client")
@@ -21,26 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
 
 
-def ipc_path() -> str:
-    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
-    import tempfile
-
-    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
-
-
 def kernel_env(base: Path) -> dict[str, str]:
     """Private Jupyter/IPython/anymagic folders under ``base``; the kernelspec in JUPYTER_PATH."""
     write_kernel_spec(base / "jupyter" / "kernels" / "anymagic", sys.executable)
-    env = {"JUPYTER_PATH": str(base / "jupyter")}
-    for var, sub in (
-        ("ANYMAGIC_DIR", "anymagic"),
-        ("IPYTHONDIR", "ipython"),
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-    ):
-        env[var] = str(base / sub)
-    return env
+    return {"JUPYTER_PATH": str(base / "jupyter"), **private_env(base)}
 
 
 @pytest.fixture(scope="module")

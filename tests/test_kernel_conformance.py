@@ -10,26 +10,13 @@ import unittest
 from pathlib import Path
 
 import pytest
+from conftest import PRIVATE_DIRS, ipc_path
 
 jupyter_kernel_test = pytest.importorskip("jupyter_kernel_test")
 
 from anymagic.kernel import write_kernel_spec  # noqa: E402
 
-_ENV_VARS = (
-    ("ANYMAGIC_DIR", "anymagic"),
-    ("IPYTHONDIR", "ipython"),
-    ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-    ("JUPYTER_DATA_DIR", "jupyter-data"),
-    ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-    ("JUPYTER_PATH", "jupyter"),
-)
-
-
-def ipc_path() -> str:
-    """Where a kernel's IPC sockets go: a private temporary folder, never the cwd."""
-    import tempfile
-
-    return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+_ENV_VARS = (*PRIVATE_DIRS, ("JUPYTER_PATH", "jupyter"))
 
 
 class AnymagicKernelTests(jupyter_kernel_test.KernelTests):
