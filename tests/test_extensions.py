@@ -307,3 +307,16 @@ def test_autocall_extension(session, capsys) -> None:
     capsys.readouterr()
     assert run(session, "%load_ext autocall", capsys) == (True, "", "")  # and back again
     assert session.run_cell("f 4", silent=True).result == (4,)
+
+
+def test_a_known_extension_whose_package_is_missing_says_so(tmp_path) -> None:
+    from anymagic import BaseHost, UsageError
+
+    session = BaseHost(data_dir=tmp_path).attach()
+    session.extensions.aliases["fancy"] = "no_such_package_xyz.extensions.fancy"
+    result = session.run_cell("%load_ext fancy")
+    assert isinstance(result.error, UsageError)
+    assert str(result.error) == (
+        "The fancy extension is no_such_package_xyz.extensions.fancy, "
+        "and no_such_package_xyz is not installed."
+    )

@@ -73,13 +73,14 @@ BUNDLED = {"autoreload": "IPython.extensions.autoreload"}
 def install(session: Any) -> None:
     """Make IPython-only extensions loaded in ``session`` get the shim, if IPython is installed.
 
-    IPython's bundled extensions (``%load_ext autoreload``) then load by their short name.
+    IPython's bundled extensions (``%load_ext autoreload``) then load by their short name
+    (without IPython, that name says IPython is not installed).
     """
+    manager = session.extensions
+    for name, module in BUNDLED.items():  # without IPython: a clear "not installed" message
+        manager.aliases.setdefault(name, module)
     if available():
-        manager = session.extensions
         manager.ipython_shell_factory = shell_for
-        for name, module in BUNDLED.items():
-            manager.aliases.setdefault(name, module)
 
 
 def shell_for(session: Any) -> Any:
