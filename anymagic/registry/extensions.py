@@ -67,8 +67,7 @@ class ExtensionManager:
             if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 if module_name != name.strip() and module_name != exc.name:
                     raise UsageError(  # a known name whose package is missing
-                        f"The {name} extension is {module_name}, and {exc.name} is not "
-                        "installed."
+                        f"The {name} extension is {module_name}, and {exc.name} is not installed."
                     ) from None
                 raise UsageError(f"No module or extension named {name!r}.") from None
             raise PluginError(f"extension {name!r}", exc) from exc
