@@ -100,8 +100,25 @@ def _install_main(argv: list[str]) -> int:
     return 0
 
 
+def _missing_requirements() -> str | None:
+    """The kernel's packages that are not installed, as one line, or None."""
+    import importlib.util
+
+    missing = [n for n in ("ipykernel", "jupyter_client") if importlib.util.find_spec(n) is None]
+    if not missing:
+        return None
+    return (
+        f"anymagic.kernel: the Jupyter kernel needs {' and '.join(missing)}: "
+        "pip install 'anymagic[kernel]'\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    missing = _missing_requirements()
+    if missing:
+        sys.stderr.write(missing)
+        return 2
     if argv[:1] == ["install"]:
         return _install_main(argv[1:])
     from ipykernel.kernelapp import IPKernelApp

@@ -374,3 +374,18 @@ def test_notebook_runs(env: dict[str, str]) -> None:
     assert any("text/html" in out.get("data", {}) for cell in outputs.values() for out in cell)
     errors = [out for cell in outputs.values() for out in cell if out["output_type"] == "error"]
     assert errors == []
+
+
+def test_without_the_kernel_packages_a_one_line_message(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    from anymagic import kernel as kernel_module
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ipykernel" else real(name)
+    )
+    assert kernel_module.main(["install", "--user"]) == 2
+    assert capsys.readouterr().err == (
+        "anymagic.kernel: the Jupyter kernel needs ipykernel: pip install 'anymagic[kernel]'\n"
+    )

@@ -218,3 +218,18 @@ def test_pty_sys_exit_status(child: Any) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 3
+
+
+def test_without_ptpython_a_one_line_message(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    from anymagic.hosts.cli import ptpython_main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ptpython" else real(name)
+    )
+    assert ptpython_main() == 2
+    assert capsys.readouterr().err == (
+        "anymagic-ptpython: needs ptpython: pip install 'anymagic[ptpython]'\n"
+    )

@@ -170,5 +170,17 @@ def _status(session: Any, source: str, **kwargs: Any) -> int:
     return 0 if result.success else 1
 
 
+def ptpython_main() -> int:
+    """The ``anymagic-ptpython`` command: a clear message when ptpython is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("ptpython") is None:
+        sys.stderr.write("anymagic-ptpython: needs ptpython: pip install 'anymagic[ptpython]'\n")
+        return 2
+    from anymagic.hosts.ptpython import main as run_ptpython
+
+    return run_ptpython()
+
+
 if __name__ == "__main__":
     raise SystemExit(main())
