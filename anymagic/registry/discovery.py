@@ -55,6 +55,12 @@ def _searched(path: list[str] | None) -> list[str]:
     return [entry for entry in (sys.path if path is None else path) if entry]
 
 
+def is_enabled(ep: EntryPoint, disabled: set[str], autoload: bool) -> bool:
+    """Whether an entry point is used: its distribution is not disabled (``disabled`` holds
+    normalised names) and, with autoload off, it is anymagic's own."""
+    return normalize(ep.dist) not in disabled and (autoload or ep.dist == SELF)
+
+
 def cache_key(path: list[str] | None = None) -> list[list[object]]:
     """What, when unchanged, guarantees an unchanged set of distributions: each searched
     sys.path entry and its mtime (a missing entry counts too, so creating it is seen)."""

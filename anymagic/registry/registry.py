@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .decorators import KINDS, magic_kinds
-from .discovery import SELF, EntryPoint, normalize
+from .discovery import SELF, EntryPoint, is_enabled, normalize
 from .errors import PluginError, UsageError
 
 MagicFunc = Callable[..., Any]
@@ -79,7 +79,7 @@ class MagicRegistry:
         off = {normalize(name) for name in disabled}
         by_name: dict[str, list[EntryPoint]] = {}
         for ep in entry_points:
-            if normalize(ep.dist) in off or (not autoload and ep.dist != SELF):
+            if not is_enabled(ep, off, autoload):
                 self.disabled.append(ep)
                 continue
             by_name.setdefault(ep.name, []).append(ep)

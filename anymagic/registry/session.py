@@ -153,9 +153,7 @@ class Session:
         ext_points = {  # a disabled distribution's extensions are disabled too
             ep.name: ep.module
             for ep in entry_points
-            if ep.group == discovery.EXTENSIONS_GROUP
-            and discovery.normalize(ep.dist) not in off
-            and (autoload or ep.dist == discovery.SELF)
+            if ep.group == discovery.EXTENSIONS_GROUP and discovery.is_enabled(ep, off, autoload)
         }
         self.extensions = ExtensionManager(self, ext_points)
         self.syntax = InputSyntax(
