@@ -364,3 +364,21 @@ def test_tracebacks_are_coloured_at_a_terminal_and_plain_in_doctest_mode(spawn):
     child.expect(rf"{ANSI}>>> ")  # Ctrl-D only once the prompt is back (else it is lost)
     child.sendeof()
     assert finish(child) == 0
+
+
+def test_history_suggestion_is_accepted_with_the_right_arrow(spawn):
+    child = spawn()
+    child.send("hits = []\r")
+    child.expect(prompt(2))
+    child.send("hits.append('x')\r")
+    child.expect(prompt(3))
+    child.send("hits.ap")
+    child.expect("pend")  # the rest of the earlier input, drawn as a suggestion
+    child.send("\x1b[C")  # Right arrow: take the suggestion
+    child.send("\r")
+    child.expect(prompt(4))
+    child.send("print(len(hits))\r")  # 2 only if the suggested line ran again
+    child.expect(r"[^\d]2\r\n")
+    child.expect(prompt(5))
+    child.sendeof()
+    assert finish(child) == 0

@@ -100,6 +100,7 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
     if hasattr(session.host, "color_tracebacks") and sys.stderr.isatty():
         session.host.color_tracebacks = True  # as IPython's default colours on a terminal
     from prompt_toolkit import PromptSession
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
     from prompt_toolkit.completion import Completer, Completion
     from prompt_toolkit.enums import DEFAULT_BUFFER
     from prompt_toolkit.filters import has_focus
@@ -205,6 +206,7 @@ def _run_prompt_toolkit(session: Any, store: HistoryStore) -> int:
         completer=SessionCompleter(),
         complete_while_typing=False,
         history=StoreHistory(),
+        auto_suggest=AutoSuggestFromHistory(),  # grey suggestion from history; Right accepts
         key_bindings=bindings,
         style=style,
         include_default_pygments_style=True,
