@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import os
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +37,37 @@ def ipc_path() -> str:
     import tempfile
 
     return os.path.join(tempfile.mkdtemp(prefix="anymagic-ipc-"), "kernel")
+
+
+@contextmanager
+def started_kernel(kernel_name: str, env: dict[str, str]) -> Iterator[tuple[Any, Any]]:
+    """A real kernel (ipc sockets in a private folder) and a ready client; both shut down."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=ipc_path())
+    km.shutdown_wait_time = 1  # a plain wrapper kernel can otherwise take 2.6 s to stop
+    km.start_kernel(env=env)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        yield km, kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def kernel_run(kc: Any, code: str) -> tuple[str, str, dict[str, Any]]:
+    """Execute ``code``: its stdout, its stderr (error tracebacks included) and the reply."""
+    outputs: list[dict[str, Any]] = []
+    reply = kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
+    streams = {"stdout": "", "stderr": ""}
+    for msg in outputs:
+        if msg["header"]["msg_type"] == "stream":
+            streams[msg["content"]["name"]] += msg["content"]["text"]
+        elif msg["header"]["msg_type"] == "error":
+            streams["stderr"] += "\n".join(msg["content"]["traceback"])
+    return streams["stdout"], streams["stderr"], reply["content"]
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ipc_path
+from conftest import kernel_run, started_kernel
 
 pytest.importorskip("IPython")
 
@@ -290,8 +290,6 @@ def test_anymagic_command_loads_ipython_extensions(mods: Path, private_dirs: Pat
 def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
     pytest.importorskip("jupyter_client")
     pytest.importorskip("anymagic.hosts.kernel")
-    from jupyter_client.manager import KernelManager
-
     from anymagic.kernel import write_kernel_spec
 
     base = tmp_path_factory.mktemp("compat-kernel")
@@ -306,31 +304,8 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path
         env.pop(var, None)
     with pytest.MonkeyPatch.context() as mp:  # the kernelspec is looked up in this process
         mp.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
-        km = KernelManager(kernel_name="anymagic", transport="ipc", ip=ipc_path())
-        km.shutdown_wait_time = 1
-        km.start_kernel(env=env)
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
-        # until the kernel host wires the shim itself (one line in KernelHost.attach)
-        yield kc, mods
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-def kernel_run(kc: Any, code: str) -> tuple[str, str, dict[str, Any]]:
-    """Execute ``code``: its stdout, stderr and the reply's content."""
-    outputs: list[dict[str, Any]] = []
-    reply = kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
-    streams = {"stdout": "", "stderr": ""}
-    for msg in outputs:
-        if msg["header"]["msg_type"] == "stream":
-            streams[msg["content"]["name"]] += msg["content"]["text"]
-        elif msg["header"]["msg_type"] == "error":
-            streams["stderr"] += "\n".join(msg["content"]["traceback"])
-    return streams["stdout"], streams["stderr"], reply["content"]
+        with started_kernel("anymagic", env) as (_, kc):
+            yield kc, mods
 
 
 def test_kernel_line_profiler_and_memory_profiler(kernel) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ipc_path
+from conftest import kernel_run, started_kernel
 
 pytest.importorskip("IPython")
 
@@ -173,7 +173,6 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """ipykernel's python3 kernel whose profile config loads anymagic."""
     pytest.importorskip("ipykernel")
     pytest.importorskip("jupyter_client")
-    from jupyter_client.manager import KernelManager
 
     base = tmp_path_factory.mktemp("ipykernel")
     profile = base / "ipython" / "profile_default"
@@ -186,29 +185,8 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         env[var] = str(base / var.lower())
     for var in ("ANYMAGIC_DISABLE", "ANYMAGIC_NO_AUTOLOAD", "JUPYTER_PATH"):
         env.pop(var, None)
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=ipc_path())
-    km.shutdown_wait_time = 1
-    km.start_kernel(env=env)
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
+    with started_kernel("python3", env) as (_, kc):
         yield kc
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-def kernel_run(kc: Any, code: str) -> tuple[str, str, dict[str, Any]]:
-    outputs: list[dict[str, Any]] = []
-    reply = kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
-    streams = {"stdout": "", "stderr": ""}
-    for msg in outputs:
-        if msg["header"]["msg_type"] == "stream":
-            streams[msg["content"]["name"]] += msg["content"]["text"]
-        elif msg["header"]["msg_type"] == "error":
-            streams["stderr"] += f"{msg['content']['ename']}: {msg['content']['evalue']}"
-    return streams["stdout"], streams["stderr"], reply["content"]
 
 
 def test_ipykernel_runs_anymagic_magics(kernel) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ipc_path, private_env
+from conftest import private_env, started_kernel
 
 pytest.importorskip("ipykernel")
 pytest.importorskip("jupyter_client")
@@ -41,19 +41,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def kernel(env: dict[str, str]) -> Iterator[tuple[Any, Any]]:
-    from jupyter_client.manager import KernelManager
-
-    km = KernelManager(kernel_name="anymagic", transport="ipc", ip=ipc_path())
-    km.shutdown_wait_time = 1
-    km.start_kernel(env={**os.environ, **env})
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
+    with started_kernel("anymagic", {**os.environ, **env}) as (km, kc):
         yield km, kc
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
 
 def run(kc: Any, code: str, **kwargs: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
