@@ -14,13 +14,10 @@ IPython's options and report, with these differences (see docs/magics/profiling.
 
 from __future__ import annotations
 
-import contextlib
 import cProfile
 import io
-import linecache
 import pstats
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from anymagic.registry.decorators import (
@@ -101,35 +98,6 @@ def _write_file(magic: str, path: str, write: Any) -> None:
         write(path)
     except OSError as exc:
         raise UsageError(f"%{magic}: cannot write {path!r}: {exc.strerror or exc}") from None
-
-
-@contextlib.contextmanager
-def _cell_sources_visible() -> Iterator[None]:
-    """Let line_profiler show functions typed at the prompt.
-
-    line_profiler shows a function's source only when its file exists or its name looks
-    like IPython's (``is_generated_code``), and it calls ``linecache.clearcache()``, which
-    would drop every cell source the session keeps there.  For the report only, both are
-    made to keep in-memory sources.
-    """
-    from line_profiler import line_profiler as lp
-
-    saved_generated = lp.is_generated_code
-    saved_clear = linecache.clearcache
-    kept = {k: v for k, v in linecache.cache.items() if len(v) == 4 and v[1] is None}
-
-    def is_generated(filename: str) -> bool:
-        return saved_generated(filename) or filename in kept
-
-    lp.is_generated_code = is_generated
-    linecache.clearcache = linecache.checkcache  # drops stale files, keeps cell sources
-    try:
-        yield
-    finally:
-        lp.is_generated_code = saved_generated
-        linecache.clearcache = saved_clear
-        for key, value in kept.items():
-            linecache.cache.setdefault(key, value)
 
 
 PRUN_SPEC = "l:rs:T:D:q"
@@ -326,10 +294,9 @@ class ProfilingMagics(Magics):
             profiler.disable_by_count()
 
         stream = io.StringIO()
-        with _cell_sources_visible():
-            profiler.print_stats(
-                stream=stream, output_unit=unit, stripzeros=bool({"s", "z"} & set(opts))
-            )
+        profiler.print_stats(
+            stream=stream, output_unit=unit, stripzeros=bool({"s", "z"} & set(opts))
+        )
         report = stream.getvalue().rstrip() + "\n"
         dump = (dump_file, profiler.dump_stats, "pickled")
         self._finish("lprun", report, dump, text_file, error)
