@@ -91,21 +91,17 @@ def _fail(message: str) -> None:
 def make_session(
     opts: Options, user_ns: dict[str, Any] | None = None, show_out: bool = True
 ) -> Any:
+    from anymagic.hosts.setup import start_session
     from anymagic.hosts.terminal import TerminalHost
     from anymagic.registry.config import load_config
     from anymagic.registry.errors import UsageError
-    from anymagic.registry.session import Session
 
     host = TerminalHost(user_ns, show_out=show_out)
-    try:
+    try:  # on the command line a bad setting or config file is an error, exit status 2
         config = load_config(host.data_dir, opts.settings)
     except UsageError as exc:
         _fail(str(exc))
-    host.session = Session(host, config=config)
-    from anymagic.extensions.ipython_compat import install
-
-    install(host.session)  # IPython-only extensions get an IPython-like shell (when installed)
-    return host.session
+    return start_session(host, config=config)
 
 
 def main(argv: list[str] | None = None) -> int:

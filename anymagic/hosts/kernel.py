@@ -62,12 +62,12 @@ class KernelHost(BaseHost):
 
                 try:
                     options["config"] = load_config(self.data_dir)
-                except UsageError as exc:
+                except UsageError as exc:  # no cell to send it to yet: the kernel's stderr
                     BaseHost.write(self, f"anymagic: {exc}\n", "stderr")
-            self.session = KernelSession(self, **options)
-            from anymagic.extensions.ipython_compat import install
+                    options["config"] = None
+            from anymagic.hosts.setup import start_session
 
-            install(self.session)  # IPython-only extensions get an IPython-like shell
+            start_session(self, KernelSession, **options)
         return self.session
 
     # -- output ---------------------------------------------------------------------------
